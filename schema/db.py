@@ -1,0 +1,137 @@
+"""Database lifecycle: Tortoise config from Settings, migrations under a lock, open and close.
+
+Migrations are applied at start-up by every process; a lock (MySQL `GET_LOCK`, or a file lock for
+SQLite) makes two processes starting at once take turns, and the second finds nothing to do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
+
+from tortoise import Tortoise
+from tortoise.migrations.api import migrate
+
+from schema.settings import Settings
+
+MODELS_MODULE = "schema.models"
+MIGRATIONS_MODULE = "schema.migrations"
+_LOCK_NAME = "pushnest_migrate"
+_LOCK_TIMEOUT_SECONDS = 120
+# Below MariaDB's default wait_timeout (28800 s) and typical proxy idle cuts.
+_MYSQL_DEFAULTS = {"pool_recycle": "280", "minsize": "1", "maxsize": "10", "charset": "utf8mb4"}
+
+
+def tortoise_config(database_url: str) -> dict[str, Any]:
+    return {
+        "connections": {"default": _normalise_url(database_url)},
+        "apps": {
+            "models": {
+                "models": [MODELS_MODULE],
+                "default_connection": "default",
+                "migrations": MIGRATIONS_MODULE,
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+def _normalise_url(url: str) -> str:
+    if not url.startswith("mysql://"):
+        return url
+    parts = urlsplit(url)
+    query = dict(_MYSQL_DEFAULTS) | dict(parse_qsl(parts.query))
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+# Used only by `tortoise makemigrations` (see [tool.tortoise] in pyproject.toml).
+MIGRATION_CONFIG = tortoise_config(os.environ.get("PUSHNEST_MIGRATIONS_DB", "sqlite://:memory:"))
+
+
+async def open_database(settings: Settings) -> None:
+    """Apply pending migrations, then initialise Tortoise for this process."""
+    config = tortoise_config(settings.database_url)
+    async with _migration_lock(settings):
+        await migrate(config=config)
+        await Tortoise.close_connections()
+    # The global fallback lets requests (other tasks than the lifespan's) see the context.
+    await Tortoise.init(config=config, _enable_global_fallback=True)
+
+
+async def close_database() -> None:
+    await Tortoise.close_connections()
+
+
+@asynccontextmanager
+async def database(settings: Settings) -> AsyncIterator[None]:
+    await open_database(settings)
+    try:
+        yield
+    finally:
+        await close_database()
+
+
+@asynccontextmanager
+async def _migration_lock(settings: Settings) -> AsyncIterator[None]:
+    if settings.is_sqlite:
+        async with _file_lock(_sqlite_lock_path(settings.database_url)):
+            yield
+    else:
+        async with _mysql_lock(settings.database_url):
+            yield
+
+
+def _sqlite_lock_path(url: str) -> Path | None:
+    path = urlsplit(url).path if "://" in url else url
+    if not path or ":memory:" in url:
+        return None
+    db_file = Path(unquote(path))
+    return db_file.with_name(db_file.name + ".migrate.lock")
+
+
+@asynccontextmanager
+async def _file_lock(path: Path | None) -> AsyncIterator[None]:
+    if path is None:
+        yield
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = path.open("a")
+    try:
+        await asyncio.to_thread(fcntl.flock, handle.fileno(), fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        handle.close()
+
+
+@asynccontextmanager
+async def _mysql_lock(url: str) -> AsyncIterator[None]:
+    import aiomysql
+
+    parts = urlsplit(url)
+    conn = await aiomysql.connect(
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 3306,
+        user=unquote(parts.username or "root"),
+        password=unquote(parts.password or ""),
+        db=parts.path.lstrip("/") or None,
+        autocommit=True,
+    )
+    try:
+        async with conn.cursor() as cur:
+            await cur.execute("SELECT GET_LOCK(%s, %s)", (_LOCK_NAME, _LOCK_TIMEOUT_SECONDS))
+            (got,) = await cur.fetchone()
+        if got != 1:
+            raise TimeoutError(f"another process held the migration lock for {_LOCK_TIMEOUT_SECONDS}s")
+        yield
+    finally:
+        async with conn.cursor() as cur:
+            await cur.execute("SELECT RELEASE_LOCK(%s)", (_LOCK_NAME,))
+        conn.close()

@@ -1,0 +1,68 @@
+"""One error tree with stable codes. Clients match on `code`, never on messages.
+
+    PushNestError                      code
+    ├── ConfigError                    CONFIG        (start-up only, never reaches a client)
+    ├── BadInput                       BAD_INPUT     (with the offending field)
+    ├── NotFound                       NOT_FOUND
+    ├── Conflict                       CONFLICT
+    ├── Unauthenticated                UNAUTHENTICATED
+    ├── Forbidden                      FORBIDDEN
+    └── TooManyRequests                RATE_LIMITED  (with retry_after seconds)
+
+GraphQL errors carry `extensions.code` (graphql-core copies `extensions` from the original error).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class PushNestError(Exception):
+    """An expected failure that is safe to show to the caller."""
+
+    code: ClassVar[str] = "ERROR"
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+    @property
+    def extensions(self) -> dict[str, Any]:
+        return {"code": self.code, **{k: v for k, v in self.details.items() if v is not None}}
+
+
+class ConfigError(PushNestError):
+    code = "CONFIG"
+
+
+class BadInput(PushNestError):
+    code = "BAD_INPUT"
+
+    def __init__(self, message: str, field: str | None = None, **details: Any) -> None:
+        super().__init__(message, field=field, **details)
+        self.field = field
+
+
+class NotFound(PushNestError):
+    code = "NOT_FOUND"
+
+
+class Conflict(PushNestError):
+    code = "CONFLICT"
+
+
+class Unauthenticated(PushNestError):
+    code = "UNAUTHENTICATED"
+
+
+class Forbidden(PushNestError):
+    code = "FORBIDDEN"
+
+
+class TooManyRequests(PushNestError):
+    code = "RATE_LIMITED"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message, retry_after=retry_after)
+        self.retry_after = retry_after

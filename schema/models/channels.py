@@ -1,0 +1,24 @@
+"""A configured, credentialed destination. Secrets live encrypted in `secrets_sealed`."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Channel(Model):
+    id = fields.IntField(primary_key=True)
+    owner = fields.ForeignKeyField("models.User", related_name="channels", on_delete=fields.RESTRICT)
+    name = fields.CharField(max_length=100)
+    type = fields.CharField(max_length=40, db_index=True)
+    # Non-secret config fields, as JSON.
+    config = fields.JSONField(default=dict)
+    # Secret config fields: a JSON object encrypted with SecretBox; never returned by the API.
+    secrets_sealed = fields.TextField(default="")
+    enabled = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "channels"
+        unique_together = (("owner", "name"),)

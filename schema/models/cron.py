@@ -1,0 +1,30 @@
+"""Scheduled sends: a 5-field cron expression in a time zone, for a task or a template."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class CronJob(Model):
+    id = fields.IntField(primary_key=True)
+    owner = fields.ForeignKeyField("models.User", related_name="cron_jobs", on_delete=fields.CASCADE)
+    name = fields.CharField(max_length=100)
+    task = fields.ForeignKeyField("models.Task", related_name="cron_jobs", null=True, on_delete=fields.CASCADE)
+    template = fields.ForeignKeyField(
+        "models.Template", related_name="cron_jobs", null=True, on_delete=fields.CASCADE
+    )
+    expression = fields.CharField(max_length=100)
+    timezone = fields.CharField(max_length=64, default="UTC")
+    # The send's content: title/text/markdown/html/url for tasks, variables for templates.
+    payload = fields.JSONField(default=dict)
+    enabled = fields.BooleanField(default=True)
+    next_run_at = fields.DatetimeField(null=True)
+    last_run_at = fields.DatetimeField(null=True)
+    legacy_id = fields.CharField(max_length=32, null=True, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "cron_jobs"
+        indexes = (("enabled", "next_run_at"),)

@@ -1,0 +1,73 @@
+"""Tasks and templates, and the bindings that fan each out to channels."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Task(Model):
+    id = fields.IntField(primary_key=True)
+    owner = fields.ForeignKeyField("models.User", related_name="tasks", on_delete=fields.RESTRICT)
+    name = fields.CharField(max_length=100)
+    description = fields.TextField(default="")
+    enabled = fields.BooleanField(default=True)
+    # Message Nest's id ("TK…"), kept by the importer so old callers keep working.
+    legacy_id = fields.CharField(max_length=32, null=True, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "tasks"
+        unique_together = (("owner", "name"),)
+
+
+class Template(Model):
+    id = fields.IntField(primary_key=True)
+    owner = fields.ForeignKeyField("models.User", related_name="templates", on_delete=fields.RESTRICT)
+    name = fields.CharField(max_length=100)
+    description = fields.TextField(default="")
+    title = fields.CharField(max_length=500, default="")
+    text_body = fields.TextField(default="")
+    markdown_body = fields.TextField(default="")
+    html_body = fields.TextField(default="")
+    # [{"key": ..., "label": ..., "default": ...}]
+    placeholders = fields.JSONField(default=list)
+    mention_mobiles = fields.JSONField(default=list)
+    mention_user_ids = fields.JSONField(default=list)
+    mention_all = fields.BooleanField(default=False)
+    enabled = fields.BooleanField(default=True)
+    legacy_id = fields.CharField(max_length=32, null=True, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "templates"
+        unique_together = (("owner", "name"),)
+
+
+class Binding(Model):
+    """Channel + format + receivers + @-mentions + enabled, for exactly one task or template."""
+
+    id = fields.IntField(primary_key=True)
+    task = fields.ForeignKeyField("models.Task", related_name="bindings", null=True, on_delete=fields.CASCADE)
+    template = fields.ForeignKeyField(
+        "models.Template", related_name="bindings", null=True, on_delete=fields.CASCADE
+    )
+    channel = fields.ForeignKeyField("models.Channel", related_name="bindings", on_delete=fields.RESTRICT)
+    format = fields.CharField(max_length=16)
+    # The channel type's binding options (fixed receivers, parties, …).
+    options = fields.JSONField(default=dict)
+    mention_mobiles = fields.JSONField(default=list)
+    mention_user_ids = fields.JSONField(default=list)
+    mention_all = fields.BooleanField(default=False)
+    # Whether per-call receivers replace the fixed ones for this binding.
+    accepts_receivers = fields.BooleanField(default=False)
+    enabled = fields.BooleanField(default=True)
+    position = fields.IntField(default=0)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "bindings"
+        ordering = ["position", "id"]

@@ -1,0 +1,201 @@
+"""The one Settings object: read once at start from `conf/app.ini` and `PUSHNEST_*` variables.
+
+Environment variables win over the ini file. Secrets that are not configured are generated once
+and kept in the data directory (`secrets.json`, mode 0600); there is no built-in default secret.
+Nothing else in PushNest reads the environment.
+"""
+
+from __future__ import annotations
+
+import configparser
+import ipaddress
+import json
+import os
+import secrets
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+from schema.errors import ConfigError
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+# field name -> (ini section, ini key). The env name is always PUSHNEST_<FIELD NAME UPPER>.
+INI_KEYS: dict[str, tuple[str, str]] = {
+    "data_dir": ("app", "data_dir"),
+    "log_level": ("app", "log_level"),
+    "jwt_secret": ("app", "jwt_secret"),
+    "secret_key": ("app", "secret_key"),
+    "admin_password": ("app", "admin_password"),
+    "jwt_ttl_minutes": ("app", "jwt_ttl_minutes"),
+    "graphiql": ("app", "graphiql"),
+    "introspection": ("app", "introspection"),
+    "login_max_attempts": ("app", "login_max_attempts"),
+    "login_window_seconds": ("app", "login_window_seconds"),
+    "host": ("server", "host"),
+    "port": ("server", "port"),
+    "trusted_proxies": ("server", "trusted_proxies"),
+    "allowed_origins": ("server", "allowed_origins"),
+    "max_body_bytes": ("server", "max_body_bytes"),
+    "database_url": ("database", "url"),
+    "redis_url": ("redis", "url"),
+}
+DEFAULT_CONFIG_FILE = Path("conf/app.ini")
+_SECRETS_FILE = "secrets.json"
+_GENERATED = ("jwt_secret", "secret_key")
+_MIN_SECRET_LENGTH = 32
+
+
+class Settings(BaseModel):
+    """Validated configuration. Construct it with `load_settings()`, not directly."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    data_dir: Path = Path("data")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    jwt_secret: SecretStr
+    secret_key: SecretStr
+    admin_password: SecretStr | None = None
+    jwt_ttl_minutes: int = Field(default=720, ge=5, le=60 * 24 * 30)
+    graphiql: bool = True
+    introspection: bool = True
+    login_max_attempts: int = Field(default=10, ge=1, le=1000)
+    login_window_seconds: int = Field(default=300, ge=10, le=86400)
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    trusted_proxies: tuple[IPNetwork, ...] = ()
+    allowed_origins: tuple[str, ...] = ()
+    max_body_bytes: int = Field(default=1_048_576, ge=1024, le=64 * 1_048_576)
+    database_url: str = ""
+    redis_url: str | None = None
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("trusted_proxies", "allowed_origins", mode="before")
+    @classmethod
+    def _split_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.replace(",", " ").split() if part.strip())
+        return value
+
+    @field_validator("jwt_secret", "secret_key")
+    @classmethod
+    def _long_enough(cls, value: SecretStr) -> SecretStr:
+        if len(value.get_secret_value()) < _MIN_SECRET_LENGTH:
+            raise ValueError(f"must be at least {_MIN_SECRET_LENGTH} characters")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_scheme(cls, value: str) -> str:
+        if value and not value.startswith(("sqlite://", "mysql://")):
+            raise ValueError("must start with sqlite:// or mysql://")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: str | None) -> str | None:
+        if value == "":
+            return None
+        if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return value
+
+    @property
+    def embedded(self) -> bool:
+        """All-in-one mode: no Redis, the database is the queue."""
+        return self.redis_url is None
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite://")
+
+
+def env_name(field: str) -> str:
+    return f"PUSHNEST_{field.upper()}"
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, config_file: Path | None = None
+) -> Settings:
+    """Read the ini file and the environment, generate missing secrets, validate everything."""
+    env = os.environ if environ is None else environ
+    path = config_file or Path(env.get("PUSHNEST_CONFIG", str(DEFAULT_CONFIG_FILE)))
+    raw = _read_ini(path) | _read_env(env)
+    data_dir = Path(str(raw.get("data_dir", "data")))
+    raw.setdefault("database_url", f"sqlite:///{(data_dir / 'pushnest.db').as_posix()}")
+    missing = [name for name in _GENERATED if not raw.get(name)]
+    if missing:
+        raw |= _stored_secrets(data_dir, missing)
+    try:
+        return Settings.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, path)) from None
+
+
+def _read_ini(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read(path, encoding="utf-8")
+    except configparser.Error as exc:
+        raise ConfigError(f"{path}: cannot parse: {exc}") from None
+    known = {(section, key): field for field, (section, key) in INI_KEYS.items()}
+    values: dict[str, Any] = {}
+    for section in parser.sections():
+        for key, value in parser.items(section):
+            field = known.get((section.lower(), key.lower()))
+            if field is None:
+                raise ConfigError(f"{path}: unknown key [{section}] {key}")
+            values[field] = value
+    return values
+
+
+def _read_env(env: Mapping[str, str]) -> dict[str, Any]:
+    return {field: env[env_name(field)] for field in INI_KEYS if env_name(field) in env}
+
+
+def _stored_secrets(data_dir: Path, names: list[str]) -> dict[str, str]:
+    """Secrets kept in the data dir; generated on first use. Safe when two processes start at once."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / _SECRETS_FILE
+    generated = {name: secrets.token_urlsafe(48) for name in _GENERATED}
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(generated, out)
+    stored = _read_secrets_file(path)
+    return {name: stored[name] for name in names if name in stored}
+
+
+def _read_secrets_file(path: Path) -> dict[str, str]:
+    # Another process may have created the file an instant ago and still be writing it.
+    for _ in range(50):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError:
+            time.sleep(0.02)
+            continue
+        if isinstance(data, dict):
+            return {str(k): str(v) for k, v in data.items()}
+        break
+    raise ConfigError(f"{path}: not a JSON object of secrets; fix or delete it")
+
+
+def _describe(exc: ValidationError, path: Path) -> str:
+    lines = []
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else "?"
+        section, key = INI_KEYS.get(field, ("?", field))
+        lines.append(f"{env_name(field)} ([{section}] {key} in {path}): {error['msg']}")
+    return "invalid configuration:\n  " + "\n  ".join(lines)

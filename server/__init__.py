@@ -1,0 +1,1 @@
+"""The PushNest API process: Starlette app, auth, GraphQL view, command line."""
