@@ -1,0 +1,1 @@
+"""Use cases over the models: what the GraphQL resolvers and REST routes call."""

@@ -1,0 +1,61 @@
+"""Keyset pagination over ids, newest first, with opaque cursors."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from tortoise.queryset import QuerySet
+
+from schema.errors import BadInput
+
+T = TypeVar("T")
+DEFAULT_PAGE = 20
+MAX_PAGE = 100
+_PREFIX = "c:"
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    cursors: list[str]
+    has_next_page: bool
+    total_count: int
+
+    @property
+    def end_cursor(self) -> str | None:
+        return self.cursors[-1] if self.cursors else None
+
+
+def encode_cursor(row_id: int) -> str:
+    return base64.urlsafe_b64encode(f"{_PREFIX}{row_id}".encode()).decode()
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        raw = base64.urlsafe_b64decode(cursor.encode()).decode()
+        if raw.startswith(_PREFIX):
+            return int(raw[len(_PREFIX) :])
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        pass
+    raise BadInput("not a cursor this API gave out", field="after")
+
+
+async def paginate(query: QuerySet[Any], first: int | None, after: str | None) -> Page[Any]:
+    """One page of `query`, newest first. `total_count` counts the whole filtered query."""
+    size = DEFAULT_PAGE if first is None else first
+    if not 0 < size <= MAX_PAGE:
+        raise BadInput(f"first must be between 1 and {MAX_PAGE}", field="first")
+    total = await query.count()
+    if after is not None:
+        query = query.filter(id__lt=decode_cursor(after))
+    rows = list(await query.order_by("-id").limit(size + 1))
+    items = rows[:size]
+    return Page(
+        items=items,
+        cursors=[encode_cursor(row.id) for row in items],
+        has_next_page=len(rows) > size,
+        total_count=total,
+    )
