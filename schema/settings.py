@@ -121,15 +121,15 @@ def env_name(field: str) -> str:
     return f"PUSHNEST_{field.upper()}"
 
 
-def load_settings(
-    environ: Mapping[str, str] | None = None, config_file: Path | None = None
-) -> Settings:
+def load_settings(environ: Mapping[str, str] | None = None, config_file: Path | None = None) -> Settings:
     """Read the ini file and the environment, generate missing secrets, validate everything."""
     env = os.environ if environ is None else environ
     path = config_file or Path(env.get("PUSHNEST_CONFIG", str(DEFAULT_CONFIG_FILE)))
     raw = _read_ini(path) | _read_env(env)
-    data_dir = Path(str(raw.get("data_dir", "data")))
-    raw.setdefault("database_url", f"sqlite:///{(data_dir / 'pushnest.db').as_posix()}")
+    data_dir = Path(str(raw.get("data_dir", "data"))).expanduser().resolve()
+    raw["data_dir"] = data_dir
+    # Absolute, because Tortoise reads `sqlite://` + the path that follows it.
+    raw.setdefault("database_url", f"sqlite://{(data_dir / 'pushnest.db').as_posix()}")
     missing = [name for name in _GENERATED if not raw.get(name)]
     if missing:
         raw |= _stored_secrets(data_dir, missing)

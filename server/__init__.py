@@ -1,1 +1,1 @@
-"""The PushNest API process: Starlette app, auth, GraphQL view, command line."""
+"""The API process: Starlette app, GraphQL over HTTP and WebSocket, health, the `pushnest` command."""

@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from schema.models.channels import Channel
+    from schema.models.security import ApiKey
+    from schema.models.tasks import Binding, Task, Template
+    from schema.models.users import User
 
 
 class MessageStatus(StrEnum):
@@ -29,23 +36,31 @@ class DeliveryStatus(StrEnum):
 
 class Message(Model):
     id = fields.BigIntField(primary_key=True)
-    owner = fields.ForeignKeyField("models.User", related_name="messages", on_delete=fields.RESTRICT)
-    task = fields.ForeignKeyField("models.Task", related_name="messages", null=True, on_delete=fields.SET_NULL)
-    template = fields.ForeignKeyField(
+    owner: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="messages", on_delete=fields.RESTRICT
+    )
+    owner_id: int
+    task: fields.ForeignKeyNullableRelation[Task] = fields.ForeignKeyField(
+        "models.Task", related_name="messages", null=True, on_delete=fields.SET_NULL
+    )
+    task_id: int | None
+    template: fields.ForeignKeyNullableRelation[Template] = fields.ForeignKeyField(
         "models.Template", related_name="messages", null=True, on_delete=fields.SET_NULL
     )
-    api_key = fields.ForeignKeyField(
+    template_id: int | None
+    api_key: fields.ForeignKeyNullableRelation[ApiKey] = fields.ForeignKeyField(
         "models.ApiKey", related_name="messages", null=True, on_delete=fields.SET_NULL
     )
+    api_key_id: int | None
     source_name = fields.CharField(max_length=100, default="")
     title = fields.CharField(max_length=500, default="")
     text = fields.TextField(default="")
     markdown = fields.TextField(default="")
     html = fields.TextField(default="")
     url = fields.CharField(max_length=2048, default="")
-    variables = fields.JSONField(default=dict)
-    recipients = fields.JSONField(default=list)
-    mentions = fields.JSONField(default=dict)
+    variables: dict[str, Any] = fields.JSONField(default=dict)
+    recipients: list[Any] = fields.JSONField(default=list)
+    mentions: dict[str, Any] = fields.JSONField(default=dict)
     idempotency_key = fields.CharField(max_length=200, null=True)
     status = fields.CharEnumField(MessageStatus, max_length=16, default=MessageStatus.QUEUED)
     caller_ip = fields.CharField(max_length=64, default="")
@@ -57,22 +72,32 @@ class Message(Model):
     class Meta:
         table = "messages"
         unique_together = (("owner", "idempotency_key"),)
-        indexes = (("status", "created_at"), ("task_id", "created_at"), ("template_id", "created_at"), ("created_at",))
+        indexes = (
+            ("status", "created_at"),
+            ("task_id", "created_at"),
+            ("template_id", "created_at"),
+            ("created_at",),
+        )
 
 
 class Delivery(Model):
     id = fields.BigIntField(primary_key=True)
-    message = fields.ForeignKeyField("models.Message", related_name="deliveries", on_delete=fields.CASCADE)
-    binding = fields.ForeignKeyField(
+    message: fields.ForeignKeyRelation[Message] = fields.ForeignKeyField(
+        "models.Message", related_name="deliveries", on_delete=fields.CASCADE
+    )
+    message_id: int
+    binding: fields.ForeignKeyNullableRelation[Binding] = fields.ForeignKeyField(
         "models.Binding", related_name="deliveries", null=True, on_delete=fields.SET_NULL
     )
-    channel = fields.ForeignKeyField(
+    binding_id: int | None
+    channel: fields.ForeignKeyNullableRelation[Channel] = fields.ForeignKeyField(
         "models.Channel", related_name="deliveries", null=True, on_delete=fields.SET_NULL
     )
+    channel_id: int | None
     channel_type = fields.CharField(max_length=40)
     format = fields.CharField(max_length=16, default="text")
     # One receiver, or a chunk of them for group sends (JSON list).
-    receivers = fields.JSONField(default=list)
+    receivers: list[Any] = fields.JSONField(default=list)
     status = fields.CharEnumField(DeliveryStatus, max_length=16, default=DeliveryStatus.QUEUED)
     attempts = fields.IntField(default=0)
     next_attempt_at = fields.DatetimeField(null=True)
@@ -91,7 +116,10 @@ class Delivery(Model):
 
 class DeliveryAttempt(Model):
     id = fields.BigIntField(primary_key=True)
-    delivery = fields.ForeignKeyField("models.Delivery", related_name="attempt_rows", on_delete=fields.CASCADE)
+    delivery: fields.ForeignKeyRelation[Delivery] = fields.ForeignKeyField(
+        "models.Delivery", related_name="attempt_rows", on_delete=fields.CASCADE
+    )
+    delivery_id: int
     number = fields.IntField()
     outcome = fields.CharField(max_length=16)
     error_class = fields.CharField(max_length=32, default="")
@@ -109,10 +137,14 @@ class DeliveryAttempt(Model):
 
 class InboxItem(Model):
     id = fields.BigIntField(primary_key=True)
-    user = fields.ForeignKeyField("models.User", related_name="inbox_items", on_delete=fields.CASCADE)
-    message = fields.ForeignKeyField(
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="inbox_items", on_delete=fields.CASCADE
+    )
+    user_id: int
+    message: fields.ForeignKeyNullableRelation[Message] = fields.ForeignKeyField(
         "models.Message", related_name="inbox_items", null=True, on_delete=fields.SET_NULL
     )
+    message_id: int | None
     title = fields.CharField(max_length=500, default="")
     body = fields.TextField(default="")
     format = fields.CharField(max_length=16, default="text")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -9,7 +11,7 @@ from tortoise.models import Model
 class SiteSetting(Model):
     id = fields.IntField(primary_key=True)
     key = fields.CharField(max_length=100, unique=True)
-    value = fields.JSONField(default=dict)
+    value: dict[str, Any] = fields.JSONField(default=dict)
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:

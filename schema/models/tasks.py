@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from schema.models.channels import Channel
+    from schema.models.users import User
 
 
 class Task(Model):
     id = fields.IntField(primary_key=True)
-    owner = fields.ForeignKeyField("models.User", related_name="tasks", on_delete=fields.RESTRICT)
+    owner: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="tasks", on_delete=fields.RESTRICT
+    )
+    owner_id: int
     name = fields.CharField(max_length=100)
     description = fields.TextField(default="")
     enabled = fields.BooleanField(default=True)
@@ -17,6 +26,8 @@ class Task(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
+    bindings: fields.ReverseRelation[Binding]
+
     class Meta:
         table = "tasks"
         unique_together = (("owner", "name"),)
@@ -24,7 +35,10 @@ class Task(Model):
 
 class Template(Model):
     id = fields.IntField(primary_key=True)
-    owner = fields.ForeignKeyField("models.User", related_name="templates", on_delete=fields.RESTRICT)
+    owner: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="templates", on_delete=fields.RESTRICT
+    )
+    owner_id: int
     name = fields.CharField(max_length=100)
     description = fields.TextField(default="")
     title = fields.CharField(max_length=500, default="")
@@ -32,14 +46,16 @@ class Template(Model):
     markdown_body = fields.TextField(default="")
     html_body = fields.TextField(default="")
     # [{"key": ..., "label": ..., "default": ...}]
-    placeholders = fields.JSONField(default=list)
-    mention_mobiles = fields.JSONField(default=list)
-    mention_user_ids = fields.JSONField(default=list)
+    placeholders: list[Any] = fields.JSONField(default=list)
+    mention_mobiles: list[Any] = fields.JSONField(default=list)
+    mention_user_ids: list[Any] = fields.JSONField(default=list)
     mention_all = fields.BooleanField(default=False)
     enabled = fields.BooleanField(default=True)
     legacy_id = fields.CharField(max_length=32, null=True, unique=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
+
+    bindings: fields.ReverseRelation[Binding]
 
     class Meta:
         table = "templates"
@@ -50,16 +66,23 @@ class Binding(Model):
     """Channel + format + receivers + @-mentions + enabled, for exactly one task or template."""
 
     id = fields.IntField(primary_key=True)
-    task = fields.ForeignKeyField("models.Task", related_name="bindings", null=True, on_delete=fields.CASCADE)
-    template = fields.ForeignKeyField(
+    task: fields.ForeignKeyNullableRelation[Task] = fields.ForeignKeyField(
+        "models.Task", related_name="bindings", null=True, on_delete=fields.CASCADE
+    )
+    task_id: int | None
+    template: fields.ForeignKeyNullableRelation[Template] = fields.ForeignKeyField(
         "models.Template", related_name="bindings", null=True, on_delete=fields.CASCADE
     )
-    channel = fields.ForeignKeyField("models.Channel", related_name="bindings", on_delete=fields.RESTRICT)
+    template_id: int | None
+    channel: fields.ForeignKeyRelation[Channel] = fields.ForeignKeyField(
+        "models.Channel", related_name="bindings", on_delete=fields.RESTRICT
+    )
+    channel_id: int
     format = fields.CharField(max_length=16)
     # The channel type's binding options (fixed receivers, parties, …).
-    options = fields.JSONField(default=dict)
-    mention_mobiles = fields.JSONField(default=list)
-    mention_user_ids = fields.JSONField(default=list)
+    options: dict[str, Any] = fields.JSONField(default=dict)
+    mention_mobiles: list[Any] = fields.JSONField(default=list)
+    mention_user_ids: list[Any] = fields.JSONField(default=list)
     mention_all = fields.BooleanField(default=False)
     # Whether per-call receivers replace the fixed ones for this binding.
     accepts_receivers = fields.BooleanField(default=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from schema.errors import Forbidden, Unauthenticated
+from schema.errors import Forbidden, NotFound, Unauthenticated
 from schema.models import ApiKey, User
 
 
@@ -15,6 +15,9 @@ class Principal:
     user: User | None = None
     api_key: ApiKey | None = None
     ip: str = ""
+    # Set when the caller presented credentials that did not check out: fields that need a
+    # caller raise this instead of a plain "sign in first", so the client learns why.
+    auth_error: Unauthenticated | None = None
 
     @property
     def is_authenticated(self) -> bool:
@@ -24,13 +27,18 @@ class Principal:
     def is_admin(self) -> bool:
         return self.user is not None and self.api_key is None and self.user.is_admin
 
+    def require_caller(self) -> User:
+        """The user behind the call, whether they came with a session token or an API key."""
+        if self.user is None:
+            raise self.auth_error or Unauthenticated("sign in first")
+        return self.user
+
     def require_user(self) -> User:
         """The console user; API keys are not accepted here."""
-        if self.user is None:
-            raise Unauthenticated("sign in first")
+        user = self.require_caller()
         if self.api_key is not None:
             raise Forbidden("API keys can only send messages and read what they are scoped to")
-        return self.user
+        return user
 
     def require_admin(self) -> User:
         user = self.require_user()
@@ -40,15 +48,14 @@ class Principal:
 
     def owner_filter(self) -> dict[str, int]:
         """Query filter limiting rows to what this caller may see (admins see everything)."""
-        if self.user is None:
-            raise Unauthenticated("sign in first")
-        return {} if self.is_admin else {"owner_id": self.user.id}
+        user = self.require_user()
+        return {} if self.is_admin else {"owner_id": user.id}
 
-    def check_owner(self, owner_id: int) -> None:
-        if self.user is None:
-            raise Unauthenticated("sign in first")
-        if not self.is_admin and owner_id != self.user.id:
-            raise Forbidden("this belongs to another user")
+    def check_owner(self, owner_id: int, what: str = "object") -> None:
+        """Refuse another user's row. Reported as not found, so ids of others' rows are not probed."""
+        user = self.require_user()
+        if not self.is_admin and owner_id != user.id:
+            raise NotFound(f"no {what} with this id")
 
 
 ANONYMOUS = Principal()

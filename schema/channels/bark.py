@@ -1,0 +1,49 @@
+"""Bark: iOS push notifications through a Bark server (api.day.app or self-hosted)."""
+
+from __future__ import annotations
+
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, field_validator
+
+from schema.channels.base import ChannelConfig, ChannelType, Format
+
+
+class Config(ChannelConfig):
+    """One device on one Bark server."""
+
+    base_url: str = Field(default="https://api.day.app", title="Server URL")
+    device_key: SecretStr = Field(title="Device key")
+    level: Literal["active", "timeSensitive", "passive", "critical"] = Field(
+        default="active", title="Interruption level"
+    )
+    sound: str = Field(default="", title="Sound", description="e.g. bell.caf; empty = default")
+    group: str = Field(default="", title="Group")
+    icon: str = Field(default="", title="Icon URL")
+    archive: bool = Field(default=True, title="Save in Bark's history")
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("must be an http(s) URL")
+        return value.rstrip("/")
+
+    @field_validator("icon")
+    @classmethod
+    def _icon_url(cls, value: str) -> str:
+        if value and urlsplit(value).scheme not in ("http", "https"):
+            raise ValueError("must be an http(s) URL")
+        return value
+
+
+CHANNEL_TYPE = ChannelType(
+    key="bark",
+    label="Bark (iOS)",
+    config_model=Config,
+    formats=(Format.MARKDOWN, Format.TEXT),
+    max_body_bytes=4096,  # [mem] APNs payload limit; the whole payload must fit
+    description="Push to an iPhone through the Bark app.",
+)

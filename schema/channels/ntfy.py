@@ -1,0 +1,42 @@
+"""ntfy: publish to a topic on ntfy.sh or a self-hosted ntfy server."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, field_validator
+
+from schema.channels.base import ChannelConfig, ChannelType, Format
+
+
+class Config(ChannelConfig):
+    """A topic on an ntfy server."""
+
+    base_url: str = Field(default="https://ntfy.sh", title="Server URL")
+    topic: str = Field(pattern=r"^[-_A-Za-z0-9]{1,64}$", title="Topic")
+    access_token: SecretStr | None = Field(
+        default=None, title="Access token", description="tk_…; or use username/password"
+    )
+    username: str = Field(default="", title="Username")
+    password: SecretStr | None = Field(default=None, title="Password")
+    priority: int = Field(default=3, ge=1, le=5, title="Priority", description="1 = min … 5 = max")
+    tags: list[str] = Field(default_factory=list, title="Tags", description="Emoji short codes or words")
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("must be an http(s) URL")
+        return value.rstrip("/")
+
+
+CHANNEL_TYPE = ChannelType(
+    key="ntfy",
+    label="ntfy",
+    config_model=Config,
+    formats=(Format.MARKDOWN, Format.TEXT),
+    # [mem] the server's default message-size-limit; longer bodies become attachments.
+    max_body_bytes=4096,
+    description="Publish to an ntfy topic (phone and desktop apps subscribe to it).",
+)

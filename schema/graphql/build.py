@@ -1,0 +1,67 @@
+"""`build_schema()`: the schema with caching, limits and error masking set up once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    AddValidationRules,
+    DisableIntrospection,
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+from strawberry.types import ExecutionContext
+
+from schema.errors import PushNestError
+from schema.graphql.mutations import Mutation
+from schema.graphql.queries import Query
+
+MAX_DEPTH = 10
+MAX_ALIASES = 30
+MAX_TOKENS = 5000
+# Built once: limiter instances make new rule classes, and new rules defeat the ValidationCache.
+_LIMIT_RULES = tuple(
+    QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules
+    + MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules
+)
+
+
+def should_mask(error: GraphQLError) -> bool:
+    """Hide unexpected failures; let syntax, validation and PushNest's typed errors through."""
+    original = error.original_error
+    if original is None:
+        return False
+    return not isinstance(original, PushNestError | GraphQLError)
+
+
+class PushNestSchema(strawberry.Schema):
+    """Logs only unexpected errors: a client's typed or validation error is not a server problem."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        unexpected = [e for e in errors if should_mask(e)]
+        if unexpected:
+            super().process_errors(unexpected, execution_context)
+
+
+def build_schema(introspection: bool = True) -> strawberry.Schema:
+    extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
+        lambda: ParserCache(maxsize=1024),
+        lambda: ValidationCache(maxsize=1024),
+        lambda: AddValidationRules(list(_LIMIT_RULES)),
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: MaskErrors(
+            should_mask_error=should_mask, error_message="Internal error; it has been logged."
+        ),
+    ]
+    if not introspection:
+        extensions.append(DisableIntrospection)
+    return PushNestSchema(query=Query, mutation=Mutation, extensions=extensions)

@@ -1,0 +1,153 @@
+"""Input types. Resolvers turn them into plain dicts; the services do all the checking."""
+
+from __future__ import annotations
+
+import dataclasses
+from enum import Enum
+from typing import Any
+
+import strawberry
+from strawberry.scalars import JSON
+
+from schema.graphql.types import FormatEnum, KeyScopeEnum, RoleEnum
+
+
+def as_dict(value: object, drop_none: bool = False) -> dict[str, Any]:
+    """A strawberry input as a dict with snake_case keys and enum members turned into values."""
+    out = {}
+    for f in dataclasses.fields(value):  # type: ignore[arg-type]
+        item = getattr(value, f.name)
+        if drop_none and item is None:
+            continue
+        out[f.name] = _plain(item)
+    return out
+
+
+def _plain(item: Any) -> Any:
+    if isinstance(item, Enum):
+        return item.value
+    if isinstance(item, list):
+        return [_plain(i) for i in item]
+    if dataclasses.is_dataclass(item) and not isinstance(item, type):
+        return as_dict(item)
+    return item
+
+
+@strawberry.input
+class CreateChannelInput:
+    name: str
+    type: str
+    config: JSON
+    enabled: bool = True
+
+
+@strawberry.input
+class UpdateChannelInput:
+    """Fields left out keep their value. In `config`, a secret left out or sent as ******** is kept."""
+
+    name: str | None = None
+    config: JSON | None = None
+    enabled: bool | None = None
+
+
+@strawberry.input
+class BindingInput:
+    channel_id: int
+    format: FormatEnum | None = None  # type: ignore[valid-type]
+    options: JSON | None = strawberry.field(default_factory=dict)
+    mention_mobiles: list[str] = strawberry.field(default_factory=list)
+    mention_user_ids: list[str] = strawberry.field(default_factory=list)
+    mention_all: bool = False
+    accepts_receivers: bool = False
+    enabled: bool = True
+
+
+def bindings_of(items: list[BindingInput] | None) -> list[dict[str, Any]] | None:
+    if items is None:
+        return None
+    rows = [as_dict(item) for item in items]
+    for row in rows:
+        row["options"] = row["options"] or {}
+    return rows
+
+
+@strawberry.input
+class CreateTaskInput:
+    name: str
+    description: str = ""
+    enabled: bool = True
+    bindings: list[BindingInput] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class UpdateTaskInput:
+    """Fields left out keep their value; `bindings`, when given, replaces the whole list."""
+
+    name: str | None = None
+    description: str | None = None
+    enabled: bool | None = None
+    bindings: list[BindingInput] | None = None
+
+
+@strawberry.input
+class PlaceholderInput:
+    key: str
+    label: str = ""
+    default: str = ""
+
+
+@strawberry.input
+class CreateTemplateInput:
+    name: str
+    description: str = ""
+    title: str = ""
+    text_body: str = ""
+    markdown_body: str = ""
+    html_body: str = ""
+    placeholders: list[PlaceholderInput] = strawberry.field(default_factory=list)
+    mention_mobiles: list[str] = strawberry.field(default_factory=list)
+    mention_user_ids: list[str] = strawberry.field(default_factory=list)
+    mention_all: bool = False
+    enabled: bool = True
+    bindings: list[BindingInput] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class UpdateTemplateInput:
+    """Fields left out keep their value; `bindings`, when given, replaces the whole list."""
+
+    name: str | None = None
+    description: str | None = None
+    title: str | None = None
+    text_body: str | None = None
+    markdown_body: str | None = None
+    html_body: str | None = None
+    placeholders: list[PlaceholderInput] | None = None
+    mention_mobiles: list[str] | None = None
+    mention_user_ids: list[str] | None = None
+    mention_all: bool | None = None
+    enabled: bool | None = None
+    bindings: list[BindingInput] | None = None
+
+
+@strawberry.input
+class CreateApiKeyInput:
+    name: str
+    scope: KeyScopeEnum  # type: ignore[valid-type]
+    task_id: int | None = None
+    template_id: int | None = None
+
+
+@strawberry.input
+class CreateUserInput:
+    username: str
+    password: str
+    role: RoleEnum = strawberry.field(default=RoleEnum.MEMBER)  # type: ignore[valid-type]
+
+
+@strawberry.input
+class AuditLogFilter:
+    action: str | None = None
+    actor_name: str | None = None
+    object_type: str | None = None
+    object_id: str | None = None

@@ -1,0 +1,151 @@
+"""Root mutation fields: parse the input, call one service, map the result."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+
+from schema.errors import BadInput
+from schema.graphql.context import Info
+from schema.graphql.inputs import (
+    CreateApiKeyInput,
+    CreateChannelInput,
+    CreateTaskInput,
+    CreateTemplateInput,
+    CreateUserInput,
+    UpdateChannelInput,
+    UpdateTaskInput,
+    UpdateTemplateInput,
+    as_dict,
+    bindings_of,
+)
+from schema.graphql.types import (
+    ApiKeyNode,
+    ChannelNode,
+    CreateApiKeyPayload,
+    DeletedPayload,
+    SessionPayload,
+    TaskNode,
+    TemplateNode,
+    UserNode,
+)
+from schema.models.security import KeyScope
+from schema.models.users import Role
+from schema.services import api_keys, bindings, channels, tasks, templates, users
+
+
+async def _task_node(task_id: int, row: object) -> TaskNode:
+    grouped = await bindings.bindings_of_tasks([task_id])
+    return TaskNode.of(row, grouped.get(task_id, []))  # type: ignore[arg-type]
+
+
+async def _template_node(template_id: int, row: object) -> TemplateNode:
+    grouped = await bindings.bindings_of_templates([template_id])
+    return TemplateNode.of(row, grouped.get(template_id, []))  # type: ignore[arg-type]
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Sign in. Failed attempts are limited per client address.")
+    async def login(self, info: Info, username: str, password: str) -> SessionPayload:
+        ctx = info.context
+        session = await users.login(ctx.runtime, ctx.principal, username, password)
+        return SessionPayload(token=session.token, user=UserNode.of(session.user))
+
+    @strawberry.mutation(description="Change your password; every other session token stops working.")
+    async def change_password(self, info: Info, current_password: str, new_password: str) -> SessionPayload:
+        ctx = info.context
+        session = await users.change_password(ctx.runtime, ctx.principal, current_password, new_password)
+        return SessionPayload(token=session.token, user=UserNode.of(session.user))
+
+    @strawberry.mutation(description="Add a user (admins only).")
+    async def create_user(self, info: Info, input: CreateUserInput) -> UserNode:
+        data = as_dict(input)
+        row = await users.create_user(
+            info.context.principal, data["username"], data["password"], Role(data["role"])
+        )
+        return UserNode.of(row)
+
+    @strawberry.mutation
+    async def create_channel(self, info: Info, input: CreateChannelInput) -> ChannelNode:
+        ctx = info.context
+        config = _object(input.config)
+        row = await channels.create_channel(
+            ctx.runtime, ctx.principal, input.name, input.type, config, input.enabled
+        )
+        return ChannelNode.of(channels.masked(ctx.runtime, row))
+
+    @strawberry.mutation
+    async def update_channel(self, info: Info, id: int, input: UpdateChannelInput) -> ChannelNode:
+        ctx = info.context
+        config = None if input.config is None else _object(input.config)
+        row = await channels.update_channel(ctx.runtime, ctx.principal, id, input.name, config, input.enabled)
+        return ChannelNode.of(channels.masked(ctx.runtime, row))
+
+    @strawberry.mutation(description="Delete a channel that no task or template uses.")
+    async def delete_channel(self, info: Info, id: int) -> DeletedPayload:
+        await channels.delete_channel(info.context.principal, id)
+        return DeletedPayload(id=id)
+
+    @strawberry.mutation
+    async def create_task(self, info: Info, input: CreateTaskInput) -> TaskNode:
+        fields = as_dict(input)
+        fields.pop("bindings")
+        row = await tasks.create_task(info.context.principal, fields, bindings_of(input.bindings) or [])
+        return await _task_node(row.id, row)
+
+    @strawberry.mutation
+    async def update_task(self, info: Info, id: int, input: UpdateTaskInput) -> TaskNode:
+        fields = as_dict(input, drop_none=True)
+        fields.pop("bindings", None)
+        row = await tasks.update_task(info.context.principal, id, fields, bindings_of(input.bindings))
+        return await _task_node(row.id, row)
+
+    @strawberry.mutation
+    async def delete_task(self, info: Info, id: int) -> DeletedPayload:
+        await tasks.delete_task(info.context.principal, id)
+        return DeletedPayload(id=id)
+
+    @strawberry.mutation
+    async def create_template(self, info: Info, input: CreateTemplateInput) -> TemplateNode:
+        fields = as_dict(input)
+        fields.pop("bindings")
+        row = await templates.create_template(
+            info.context.principal, fields, bindings_of(input.bindings) or []
+        )
+        return await _template_node(row.id, row)
+
+    @strawberry.mutation
+    async def update_template(self, info: Info, id: int, input: UpdateTemplateInput) -> TemplateNode:
+        fields = as_dict(input, drop_none=True)
+        fields.pop("bindings", None)
+        row = await templates.update_template(info.context.principal, id, fields, bindings_of(input.bindings))
+        return await _template_node(row.id, row)
+
+    @strawberry.mutation
+    async def delete_template(self, info: Info, id: int) -> DeletedPayload:
+        await templates.delete_template(info.context.principal, id)
+        return DeletedPayload(id=id)
+
+    @strawberry.mutation(description="Make an API key. The key is in the answer this once only.")
+    async def create_api_key(self, info: Info, input: CreateApiKeyInput) -> CreateApiKeyPayload:
+        data = as_dict(input)
+        made = await api_keys.create_api_key(
+            info.context.principal,
+            data["name"],
+            KeyScope(data["scope"]),
+            data["task_id"],
+            data["template_id"],
+        )
+        return CreateApiKeyPayload(key=made.secret, api_key=ApiKeyNode.of(made.api_key))
+
+    @strawberry.mutation(description="Revoke an API key: it stops working at once, for good.")
+    async def revoke_api_key(self, info: Info, id: int) -> ApiKeyNode:
+        return ApiKeyNode.of(await api_keys.revoke_api_key(info.context.principal, id))
+
+
+def _object(value: object) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise BadInput("config must be a JSON object", field="config")
+    return value

@@ -1,0 +1,29 @@
+"""Turning an `Authorization` header into a Principal: session token or API key."""
+
+from __future__ import annotations
+
+from schema.crypto import API_KEY_PREFIX
+from schema.errors import Unauthenticated
+from schema.services import api_keys, users
+from schema.services.principal import Principal
+from schema.services.runtime import Runtime
+
+_MAX_CREDENTIAL_CHARS = 4096
+
+
+async def principal_for(runtime: Runtime, authorization: str, ip: str) -> Principal:
+    """The caller; bad credentials give an anonymous principal that remembers why (`auth_error`)."""
+    if not authorization:
+        return Principal(ip=ip)
+    scheme, _, credential = authorization.strip().partition(" ")
+    credential = credential.strip()
+    if scheme.lower() != "bearer" or not credential or len(credential) > _MAX_CREDENTIAL_CHARS:
+        error = Unauthenticated("send credentials as 'Authorization: Bearer <session token or API key>'")
+        return Principal(ip=ip, auth_error=error)
+    try:
+        if credential.startswith(API_KEY_PREFIX):
+            key = await api_keys.authenticate(credential)
+            return Principal(user=key.owner, api_key=key, ip=ip)
+        return Principal(user=await users.user_for_token(runtime, credential), ip=ip)
+    except Unauthenticated as error:
+        return Principal(ip=ip, auth_error=error)

@@ -1,0 +1,129 @@
+"""Templates: stored bodies with `{{placeholders}}`, their mentions, and their own bindings."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import Field, StringConstraints, field_validator
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from schema.errors import Conflict, NotFound
+from schema.models import Template
+from schema.models.security import KeyScope
+from schema.services import audit
+from schema.services.bindings import check_bindings, describe, replace_bindings
+from schema.services.pagination import Page, paginate
+from schema.services.principal import Principal
+from schema.services.tasks import check_readable
+from schema.services.validation import Body, Description, Input, Name, Title, parse
+
+_Key = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z_][A-Za-z0-9_.-]{0,63}$")]
+_Short = Annotated[str, StringConstraints(max_length=200)]
+_MentionValue = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+
+
+class Placeholder(Input):
+    key: _Key
+    label: _Short = ""
+    default: Annotated[str, StringConstraints(max_length=2000)] = ""
+
+
+class TemplateFields(Input):
+    name: Name
+    description: Description = ""
+    title: Title = ""
+    text_body: Body = ""
+    markdown_body: Body = ""
+    html_body: Body = ""
+    placeholders: list[Placeholder] = Field(default_factory=list, max_length=100)
+    mention_mobiles: list[_MentionValue] = Field(default_factory=list, max_length=100)
+    mention_user_ids: list[_MentionValue] = Field(default_factory=list, max_length=100)
+    mention_all: bool = False
+    enabled: bool = True
+
+    @field_validator("placeholders")
+    @classmethod
+    def _unique_keys(cls, value: list[Placeholder]) -> list[Placeholder]:
+        keys = [p.key for p in value]
+        duplicates = sorted({k for k in keys if keys.count(k) > 1})
+        if duplicates:
+            raise ValueError(f"placeholder keys must be unique: {', '.join(duplicates)}")
+        return value
+
+
+_FIELDS = tuple(TemplateFields.model_fields)
+
+
+def _current(template: Template) -> dict[str, Any]:
+    return {name: getattr(template, name) for name in _FIELDS}
+
+
+async def get_template(principal: Principal, template_id: int) -> Template:
+    template = await Template.get_or_none(id=template_id)
+    if template is None:
+        raise NotFound("no template with this id")
+    check_readable(principal, template.owner_id, KeyScope.TEMPLATE, template.id, "template")
+    return template
+
+
+async def list_templates(principal: Principal, first: int | None, after: str | None) -> Page[Template]:
+    return await paginate(Template.filter(**principal.owner_filter()), first, after)
+
+
+async def create_template(
+    principal: Principal, fields: dict[str, Any], bindings: list[dict[str, Any]]
+) -> Template:
+    user = principal.require_user()
+    data = parse(TemplateFields, fields).model_dump()
+    checked = await check_bindings(user.id, bindings)
+    try:
+        async with in_transaction():
+            template = await Template.create(owner=user, **data)
+            await replace_bindings(template, checked)
+    except IntegrityError:
+        raise Conflict(f"you already have a template named {data['name']!r}", field="name") from None
+    await audit.record(
+        principal,
+        "template.create",
+        "template",
+        template.id,
+        audit.diff({}, data | {"bindings": describe(checked)}),
+    )
+    return template
+
+
+async def update_template(
+    principal: Principal, template_id: int, fields: dict[str, Any], bindings: list[dict[str, Any]] | None
+) -> Template:
+    """Change the given fields; `bindings`, when given, replaces the whole list."""
+    principal.require_user()
+    template = await get_template(principal, template_id)
+    before = _current(template)
+    data = parse(TemplateFields, before | {k: v for k, v in fields.items() if v is not None}).model_dump()
+    checked = None if bindings is None else await check_bindings(template.owner_id, bindings)
+    old_bindings = describe(await template.bindings.all().select_related("channel"))
+    try:
+        async with in_transaction():
+            await Template.filter(id=template.id).update(**data)
+            if checked is not None:
+                await replace_bindings(template, checked)
+    except IntegrityError:
+        raise Conflict(f"a template named {data['name']!r} exists", field="name") from None
+    await template.refresh_from_db()
+    new_bindings = old_bindings if checked is None else describe(checked)
+    await audit.record(
+        principal,
+        "template.update",
+        "template",
+        template.id,
+        audit.diff(before | {"bindings": old_bindings}, data | {"bindings": new_bindings}),
+    )
+    return template
+
+
+async def delete_template(principal: Principal, template_id: int) -> None:
+    principal.require_user()
+    template = await get_template(principal, template_id)
+    await template.delete()
+    await audit.record(principal, "template.delete", "template", template.id, {"name": [template.name, None]})

@@ -1,0 +1,48 @@
+"""Input checking shared by the services: pydantic models in, `BadInput` naming the field out."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+
+from schema.errors import BadInput
+
+M = TypeVar("M", bound=BaseModel)
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Description = Annotated[str, StringConstraints(max_length=2000)]
+Username = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.@-]+$")
+]
+Password = Annotated[str, StringConstraints(min_length=8, max_length=256)]
+Title = Annotated[str, StringConstraints(max_length=500)]
+Body = Annotated[str, StringConstraints(max_length=65_536)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class Input(BaseModel):
+    """Base for service inputs: unknown fields refused, strings kept as given unless a type trims."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def parse(model: type[M], data: dict[str, Any], prefix: str = "") -> M:
+    """Validate `data` into `model`; the first problem becomes a `BadInput` naming its field."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise bad_input(exc, prefix) from None
+
+
+def bad_input(exc: ValidationError, prefix: str = "") -> BadInput:
+    error = exc.errors()[0]
+    path = ".".join(_camel(str(part)) for part in error["loc"])
+    field = f"{prefix}.{path}" if prefix and path else (prefix or path or None)
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return BadInput(f"{field}: {message}" if field else message, field=field)
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.capitalize() for part in rest)

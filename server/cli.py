@@ -1,0 +1,86 @@
+"""The `pushnest` command: serve, migrate, export-schema."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from schema.errors import ConfigError
+from schema.settings import Settings, load_settings
+
+SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema" / "schema.graphql"
+_WS_MAX_BYTES = 1_048_576
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command == "export-schema":
+        return _export_schema(args.output)
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"pushnest: {exc.message}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.command == "migrate":
+        return _migrate(settings)
+    return _serve(settings, args.host, args.port)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pushnest", description="PushNest message push platform")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the API (and, with no Redis configured, everything else)")
+    serve.add_argument("--host", help="overrides PUSHNEST_HOST")
+    serve.add_argument("--port", type=int, help="overrides PUSHNEST_PORT")
+    commands.add_parser("migrate", help="apply database migrations and exit")
+    export = commands.add_parser("export-schema", help="write the GraphQL SDL")
+    export.add_argument("-o", "--output", type=Path, default=SCHEMA_FILE)
+    return parser
+
+
+def _serve(settings: Settings, host: str | None, port: int | None) -> int:
+    import uvicorn
+
+    from server.app import create_app
+
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        # PushNest reads X-Forwarded-For itself, from PUSHNEST_TRUSTED_PROXIES only.
+        proxy_headers=False,
+        server_header=False,
+        ws_max_size=_WS_MAX_BYTES,
+        log_level=settings.log_level.lower(),
+    )
+    return 0
+
+
+def _migrate(settings: Settings) -> int:
+    from schema.db import close_database, open_database
+
+    async def run() -> None:
+        await open_database(settings)
+        await close_database()
+
+    asyncio.run(run())
+    print("pushnest: database is up to date")
+    return 0
+
+
+def _export_schema(output: Path) -> int:
+    from schema.graphql.build import build_schema
+
+    output.write_text(build_schema().as_str() + "\n", encoding="utf-8")
+    print(f"pushnest: wrote {output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
