@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 
-from schema.channels.base import ChannelConfig, ChannelType, Format
+from schema.channels.base import BaseUrl, ChannelConfig, ChannelType, Format
 
 _MOBILE = re.compile(r"^\+?\d{5,20}$")
 
@@ -15,7 +14,7 @@ _MOBILE = re.compile(r"^\+?\d{5,20}$")
 class Config(ChannelConfig):
     """An AccessKey, a signature and the template the message text goes into."""
 
-    base_url: str = Field(default="https://dysmsapi.aliyuncs.com", title="API base URL")
+    base_url: BaseUrl = Field(default="https://dysmsapi.aliyuncs.com", title="API base URL")
     access_key_id: str = Field(min_length=1, title="AccessKey ID")
     access_key_secret: SecretStr = Field(title="AccessKey secret")
     region_id: str = Field(default="cn-hangzhou", title="Region")
@@ -30,14 +29,6 @@ class Config(ChannelConfig):
     title_param: str = Field(
         default="", title="Title variable", description="Optional template variable for the title"
     )
-
-    @field_validator("base_url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError("must be an http(s) URL")
-        return value.rstrip("/")
 
 
 class BindingOptions(ChannelConfig):

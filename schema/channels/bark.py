@@ -7,13 +7,13 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 
-from schema.channels.base import ChannelConfig, ChannelType, Format
+from schema.channels.base import BaseUrl, ChannelConfig, ChannelType, Format
 
 
 class Config(ChannelConfig):
     """One device on one Bark server."""
 
-    base_url: str = Field(default="https://api.day.app", title="Server URL")
+    base_url: BaseUrl = Field(default="https://api.day.app", title="Server URL")
     device_key: SecretStr = Field(title="Device key")
     level: Literal["active", "timeSensitive", "passive", "critical"] = Field(
         default="active", title="Interruption level"
@@ -22,14 +22,6 @@ class Config(ChannelConfig):
     group: str = Field(default="", title="Group")
     icon: str = Field(default="", title="Icon URL")
     archive: bool = Field(default=True, title="Save in Bark's history")
-
-    @field_validator("base_url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError("must be an http(s) URL")
-        return value.rstrip("/")
 
     @field_validator("icon")
     @classmethod

@@ -11,9 +11,10 @@ import types
 import typing
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, SecretStr
+from pydantic import AfterValidator, BaseModel, ConfigDict, SecretStr
 
 
 class Format(StrEnum):
@@ -42,6 +43,17 @@ class Mention(StrEnum):
     MOBILES = "mobiles"
     USER_IDS = "user_ids"
     ALL = "all"
+
+
+def _base_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError("must be an http(s) URL")
+    return value.rstrip("/")
+
+
+# A vendor API root: http(s) only, kept without a trailing slash so paths join cleanly.
+BaseUrl = Annotated[str, AfterValidator(_base_url)]
 
 
 class ChannelConfig(BaseModel):

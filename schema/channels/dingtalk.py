@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from typing import Literal
-from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr
 
-from schema.channels.base import ChannelConfig, ChannelType, Format, Mention, RateLimit
+from schema.channels.base import BaseUrl, ChannelConfig, ChannelType, Format, Mention, RateLimit
 
 
 class Config(ChannelConfig):
     """One robot in one group."""
 
-    base_url: str = Field(
+    base_url: BaseUrl = Field(
         default="https://oapi.dingtalk.com",
         title="API base URL",
         description="International: https://oapi.dingtalk.io",
@@ -29,14 +28,6 @@ class Config(ChannelConfig):
         title="Keyword",
         description="If the robot checks keywords, this one is added to messages that lack it",
     )
-
-    @field_validator("base_url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError("must be an http(s) URL")
-        return value.rstrip("/")
 
 
 class BindingOptions(ChannelConfig):

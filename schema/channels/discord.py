@@ -6,13 +6,13 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 
-from schema.channels.base import ChannelConfig, ChannelType, Format, RateLimit
+from schema.channels.base import BaseUrl, ChannelConfig, ChannelType, Format, RateLimit
 
 
 class Config(ChannelConfig):
     """One webhook of one Discord channel."""
 
-    base_url: str = Field(default="https://discord.com", title="API base URL")
+    base_url: BaseUrl = Field(default="https://discord.com", title="API base URL")
     webhook_id: str = Field(
         pattern=r"^\d+$", title="Webhook ID", description="The number in …/webhooks/<id>/…"
     )
@@ -20,14 +20,6 @@ class Config(ChannelConfig):
     username: str = Field(default="", title="Display name override")
     avatar_url: str = Field(default="", title="Avatar URL override")
     thread_id: str = Field(default="", pattern=r"^\d*$", title="Thread ID", description="Post into a thread")
-
-    @field_validator("base_url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError("must be an http(s) URL")
-        return value.rstrip("/")
 
     @field_validator("avatar_url")
     @classmethod

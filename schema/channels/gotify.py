@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from pydantic import Field, SecretStr
 
-from pydantic import Field, SecretStr, field_validator
-
-from schema.channels.base import ChannelConfig, ChannelType, Format
+from schema.channels.base import BaseUrl, ChannelConfig, ChannelType, Format
 
 
 class Config(ChannelConfig):
     """An application on a Gotify server."""
 
     # Gotify has no public instance, so there is no default.
-    base_url: str = Field(title="Server URL", description="e.g. https://gotify.example.com")
+    base_url: BaseUrl = Field(title="Server URL", description="e.g. https://gotify.example.com")
     app_token: SecretStr = Field(title="Application token")
     priority: int = Field(default=5, ge=0, le=10, title="Priority", description="0 … 10")
-
-    @field_validator("base_url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError("must be an http(s) URL")
-        return value.rstrip("/")
 
 
 CHANNEL_TYPE = ChannelType(

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from pydantic import Field, SecretStr
 
-from pydantic import Field, SecretStr, field_validator
-
-from schema.channels.base import ChannelConfig, ChannelType, Format
+from schema.channels.base import BaseUrl, ChannelConfig, ChannelType, Format
 
 
 class Config(ChannelConfig):
     """A topic on an ntfy server."""
 
-    base_url: str = Field(default="https://ntfy.sh", title="Server URL")
+    base_url: BaseUrl = Field(default="https://ntfy.sh", title="Server URL")
     topic: str = Field(pattern=r"^[-_A-Za-z0-9]{1,64}$", title="Topic")
     access_token: SecretStr | None = Field(
         default=None, title="Access token", description="tk_…; or use username/password"
@@ -21,14 +19,6 @@ class Config(ChannelConfig):
     password: SecretStr | None = Field(default=None, title="Password")
     priority: int = Field(default=3, ge=1, le=5, title="Priority", description="1 = min … 5 = max")
     tags: list[str] = Field(default_factory=list, title="Tags", description="Emoji short codes or words")
-
-    @field_validator("base_url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError("must be an http(s) URL")
-        return value.rstrip("/")
 
 
 CHANNEL_TYPE = ChannelType(

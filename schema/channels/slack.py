@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from pydantic import Field, SecretStr, field_validator
 
-from schema.channels.base import ChannelConfig, ChannelType, Format, RateLimit
+from schema.channels.base import BaseUrl, ChannelConfig, ChannelType, Format, RateLimit
 
 
 class Config(ChannelConfig):
     """One incoming webhook (bound to one channel by Slack)."""
 
-    base_url: str = Field(
+    base_url: BaseUrl = Field(
         default="https://hooks.slack.com",
         title="Hooks base URL",
         description="GovSlack: https://hooks.slack-gov.com",
@@ -22,14 +20,6 @@ class Config(ChannelConfig):
     )
     username: str = Field(default="", title="Display name", description="Legacy webhooks only")
     icon_emoji: str = Field(default="", title="Icon emoji", description="Legacy webhooks only, e.g. :bell:")
-
-    @field_validator("base_url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError("must be an http(s) URL")
-        return value.rstrip("/")
 
     @field_validator("webhook_path")
     @classmethod

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 
-from schema.channels.base import ChannelConfig, ChannelType, Format, RateLimit
+from schema.channels.base import BaseUrl, ChannelConfig, ChannelType, Format, RateLimit
 
 _CHAT_ID = re.compile(r"^(-?\d+|@[A-Za-z0-9_]{4,})$")
 
@@ -15,20 +14,12 @@ _CHAT_ID = re.compile(r"^(-?\d+|@[A-Za-z0-9_]{4,})$")
 class Config(ChannelConfig):
     """A bot and the chat it posts to."""
 
-    base_url: str = Field(default="https://api.telegram.org", title="API base URL")
+    base_url: BaseUrl = Field(default="https://api.telegram.org", title="API base URL")
     bot_token: SecretStr = Field(title="Bot token", description="From @BotFather, like 123456:ABC-DEF…")
     chat_id: str = Field(title="Chat ID", description="Numeric id (groups: -100…) or @channelname")
     message_thread_id: int | None = Field(default=None, ge=1, title="Topic (thread) ID")
     disable_web_page_preview: bool = Field(default=True, title="Disable link previews")
     disable_notification: bool = Field(default=False, title="Send silently")
-
-    @field_validator("base_url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError("must be an http(s) URL")
-        return value.rstrip("/")
 
     @field_validator("chat_id")
     @classmethod

@@ -2,31 +2,21 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from pydantic import Field, SecretStr
 
-from pydantic import Field, SecretStr, field_validator
-
-from schema.channels.base import ChannelConfig, ChannelType, Format
+from schema.channels.base import BaseUrl, ChannelConfig, ChannelType, Format
 
 
 class Config(ChannelConfig):
     """An official account and the template it sends with."""
 
-    base_url: str = Field(default="https://api.weixin.qq.com", title="API base URL")
+    base_url: BaseUrl = Field(default="https://api.weixin.qq.com", title="API base URL")
     app_id: str = Field(min_length=1, title="AppID")
     app_secret: SecretStr = Field(title="AppSecret")
     template_id: str = Field(min_length=1, title="Template ID")
     # The template text must contain {{<title_key>.DATA}} and {{<content_key>.DATA}}.
     title_key: str = Field(default="title", min_length=1, title="Title data key")
     content_key: str = Field(default="content", min_length=1, title="Content data key")
-
-    @field_validator("base_url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError("must be an http(s) URL")
-        return value.rstrip("/")
 
 
 class BindingOptions(ChannelConfig):

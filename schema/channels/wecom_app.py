@@ -3,31 +3,22 @@
 from __future__ import annotations
 
 from typing import Literal
-from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr
 
-from schema.channels.base import ChannelConfig, ChannelType, Format, RateLimit
+from schema.channels.base import BaseUrl, ChannelConfig, ChannelType, Format, RateLimit
 
 
 class Config(ChannelConfig):
     """One application of one corporation."""
 
-    base_url: str = Field(default="https://qyapi.weixin.qq.com", title="API base URL")
+    base_url: BaseUrl = Field(default="https://qyapi.weixin.qq.com", title="API base URL")
     corp_id: str = Field(min_length=1, title="Corp ID")
     corp_secret: SecretStr = Field(title="App secret")
     agent_id: int = Field(ge=1, title="Agent ID")
     safe: bool = Field(default=False, title="Confidential", description="Watermarked, cannot be forwarded")
     enable_duplicate_check: bool = Field(default=False, title="Drop duplicates")
     duplicate_check_interval: int = Field(default=1800, ge=1, le=14400, title="Duplicate window (seconds)")
-
-    @field_validator("base_url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError("must be an http(s) URL")
-        return value.rstrip("/")
 
 
 class BindingOptions(ChannelConfig):

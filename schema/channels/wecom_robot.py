@@ -3,26 +3,17 @@
 from __future__ import annotations
 
 from typing import Literal
-from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr
 
-from schema.channels.base import ChannelConfig, ChannelType, Format, Mention, RateLimit
+from schema.channels.base import BaseUrl, ChannelConfig, ChannelType, Format, Mention, RateLimit
 
 
 class Config(ChannelConfig):
     """One robot in one group."""
 
-    base_url: str = Field(default="https://qyapi.weixin.qq.com", title="API base URL")
+    base_url: BaseUrl = Field(default="https://qyapi.weixin.qq.com", title="API base URL")
     key: SecretStr = Field(title="Webhook key", description="The key query value of the robot's webhook URL")
-
-    @field_validator("base_url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError("must be an http(s) URL")
-        return value.rstrip("/")
 
 
 class BindingOptions(ChannelConfig):

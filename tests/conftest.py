@@ -1,0 +1,147 @@
+"""Shared fixtures: a database per run (SQLite or MariaDB), and PushNest served by a real uvicorn.
+
+`PUSHNEST_TEST_DB=mysql` runs the suite against MariaDB in a fresh database that is dropped at
+the end; the default is a SQLite file in a temporary directory. The two never share a process,
+because Tortoise keeps one global configuration per process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import socket
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from schema.settings import Settings, load_settings
+from tests.helpers import ADMIN_PASSWORD, LOGIN, GraphQLClient, new_member
+
+MYSQL_ROOT = os.environ.get("PUSHNEST_TEST_MYSQL", "mysql://root:@127.0.0.1:3306")
+
+
+def test_db_kind() -> str:
+    return os.environ.get("PUSHNEST_TEST_DB", "sqlite")
+
+
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("data")
+
+
+@pytest.fixture(scope="session")
+def database_url(data_dir: Path) -> Iterator[str]:
+    if test_db_kind() != "mysql":
+        yield f"sqlite://{data_dir / 'pushnest.db'}"
+        return
+    name = f"pushnest_test_{secrets.token_hex(4)}"
+    asyncio.run(_mysql(f"CREATE DATABASE {name} CHARACTER SET utf8mb4"))
+    try:
+        yield f"{MYSQL_ROOT}/{name}"
+    finally:
+        asyncio.run(_mysql(f"DROP DATABASE IF EXISTS {name}"))
+
+
+async def _mysql(statement: str) -> None:
+    from urllib.parse import urlsplit
+
+    import aiomysql
+
+    parts = urlsplit(MYSQL_ROOT)
+    conn = await aiomysql.connect(
+        host=parts.hostname,
+        port=parts.port or 3306,
+        user=parts.username or "root",
+        password=parts.password or "",
+        autocommit=True,
+    )
+    try:
+        async with conn.cursor() as cur:
+            await cur.execute(statement)
+    finally:
+        conn.close()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def settings(data_dir: Path, database_url: str) -> Settings:
+    env = {
+        "PUSHNEST_DATA_DIR": str(data_dir),
+        "PUSHNEST_DATABASE_URL": database_url,
+        "PUSHNEST_ADMIN_PASSWORD": ADMIN_PASSWORD,
+        "PUSHNEST_PORT": str(free_port()),
+        # Tests speak for other client addresses through X-Forwarded-For from the loopback proxy.
+        "PUSHNEST_TRUSTED_PROXIES": "127.0.0.1/32",
+        "PUSHNEST_LOGIN_MAX_ATTEMPTS": "5",
+        "PUSHNEST_LOGIN_WINDOW_SECONDS": "60",
+        "PUSHNEST_ALLOWED_ORIGINS": "http://console.test",
+    }
+    return load_settings(env, config_file=data_dir / "absent.ini")
+
+
+@pytest.fixture(scope="session")
+async def server(settings: Settings) -> AsyncIterator[str]:
+    """PushNest served by uvicorn in this process and event loop; yields its base URL."""
+    from server.app import create_app
+
+    config = uvicorn.Config(
+        create_app(settings),
+        host="127.0.0.1",
+        port=settings.port,
+        proxy_headers=False,
+        log_level="warning",
+        lifespan="on",
+    )
+    instance = uvicorn.Server(config)
+    task = asyncio.create_task(instance.serve())
+    while not instance.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{settings.port}"
+    finally:
+        instance.should_exit = True
+        await task
+
+
+@pytest.fixture(scope="session")
+async def anonymous(server: str) -> AsyncIterator[GraphQLClient]:
+    async with httpx.AsyncClient(base_url=server, timeout=30) as http:
+        yield GraphQLClient(http)
+
+
+@pytest.fixture(scope="session")
+async def admin(anonymous: GraphQLClient) -> GraphQLClient:
+    data = await anonymous.call(LOGIN, {"u": "admin", "p": ADMIN_PASSWORD})
+    return anonymous.as_(data["login"]["token"])
+
+
+@pytest.fixture
+async def member(admin: GraphQLClient) -> GraphQLClient:
+    client, _ = await new_member(admin)
+    return client
+
+
+@pytest.fixture(scope="session")
+def runtime_box(settings: Settings) -> Any:
+    """Opens a channel row's sealed secrets, to check what was stored."""
+    import json
+
+    from schema.crypto import SecretBox
+
+    box = SecretBox(settings.secret_key.get_secret_value())
+
+    def open_secrets(row: Any) -> dict[str, str]:
+        return dict(json.loads(box.open(row.secrets_sealed))) if row.secrets_sealed else {}
+
+    return open_secrets

@@ -1,0 +1,74 @@
+"""Test helpers: a small GraphQL client over httpx, and ways to make fresh accounts and names."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+import httpx
+
+ADMIN_PASSWORD = "admin-password-for-tests"
+
+
+class GraphQLClient:
+    """Posts GraphQL documents; `call` returns data or raises with the first error's code."""
+
+    def __init__(self, http: httpx.AsyncClient, token: str | None = None, ip: str | None = None) -> None:
+        self.http = http
+        self.token = token
+        self.ip = ip
+
+    def as_(self, token: str | None, ip: str | None = None) -> GraphQLClient:
+        return GraphQLClient(self.http, token, ip)
+
+    async def post(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        headers = {}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        if self.ip:
+            headers["X-Forwarded-For"] = self.ip
+        response = await self.http.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def call(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        body = await self.post(query, variables)
+        if body.get("errors"):
+            raise GraphQLFailure(body["errors"])
+        data: dict[str, Any] = body["data"]
+        return data
+
+    async def fails(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The first error of a call that must fail; its `extensions.code` is stable."""
+        body = await self.post(query, variables)
+        assert body.get("errors"), f"expected an error, got {body}"
+        error: dict[str, Any] = body["errors"][0]
+        return error
+
+
+class GraphQLFailure(AssertionError):
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+        self.code = errors[0].get("extensions", {}).get("code")
+
+
+LOGIN = "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token user { id username role } } }"
+
+
+async def new_member(admin: GraphQLClient, password: str = "member-password") -> tuple[GraphQLClient, str]:
+    """A fresh member account and a client signed in as it."""
+    username = f"member_{secrets.token_hex(4)}"
+    await admin.call(
+        "mutation($i: CreateUserInput!) { createUser(input: $i) { id } }",
+        {"i": {"username": username, "password": password, "role": "MEMBER"}},
+    )
+    data = await admin.call(LOGIN, {"u": username, "p": password})
+    return admin.as_(data["login"]["token"]), username
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{secrets.token_hex(4)}"
