@@ -142,10 +142,11 @@ def load_settings(environ: Mapping[str, str] | None = None, config_file: Path | 
 def _read_ini(path: Path) -> dict[str, Any]:
     if not path.exists():
         return {}
-    parser = configparser.ConfigParser(interpolation=None)
+    # No DEFAULT section: its keys would silently leak into every section.
+    parser = configparser.ConfigParser(interpolation=None, default_section="\0")
     try:
         parser.read(path, encoding="utf-8")
-    except configparser.Error as exc:
+    except (configparser.Error, UnicodeDecodeError, OSError) as exc:
         raise ConfigError(f"{path}: cannot parse: {exc}") from None
     known = {(section, key): field for field, (section, key) in INI_KEYS.items()}
     values: dict[str, Any] = {}

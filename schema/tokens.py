@@ -55,7 +55,14 @@ class TokenIssuer:
                 algorithms=_ALGORITHMS,
                 audience=_AUDIENCE,
                 issuer=_ISSUER,
-                options={"require_exp": True, "require_sub": True, "leeway": _LEEWAY_SECONDS},
+                options={
+                    "require_exp": True,
+                    "require_sub": True,
+                    "require_aud": True,
+                    "require_iss": True,
+                    "require_iat": True,
+                    "leeway": _LEEWAY_SECONDS,
+                },
             )
             return TokenClaims(
                 user_id=int(claims["sub"]), token_version=int(claims["ver"]), expires_at=int(claims["exp"])

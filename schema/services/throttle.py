@@ -36,7 +36,8 @@ class MemoryLoginThrottle:
     async def record_failure(self, key: str) -> None:
         if len(self._failures) >= self._max_keys:
             # An address flood must not grow memory without bound: forget the quietest keys.
-            self._failures = {k: v for k, v in self._failures.items() if self._recent(k)}
+            for stale in [k for k in list(self._failures) if not self._recent(k)]:
+                self._failures.pop(stale, None)
         self._failures.setdefault(key, deque()).append(time.monotonic())
 
     def _recent(self, key: str) -> deque[float]:

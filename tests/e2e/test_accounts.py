@@ -88,7 +88,9 @@ async def test_create_user_rejects_bad_input_and_changes_nothing(admin: GraphQLC
         assert error["extensions"]["field"] == field
     error = await admin.fails(CREATE_USER, {"i": {"username": "admin", "password": "long-enough"}})
     assert error["extensions"]["code"] == "CONFLICT"
-    error = await admin.fails(CREATE_USER, {"i": {"username": unique("u"), "password": "x" * 10, "role": "ROOT"}})
+    error = await admin.fails(
+        CREATE_USER, {"i": {"username": unique("u"), "password": "x" * 10, "role": "ROOT"}}
+    )
     assert "ROOT" in error["message"]
     assert await User.all().count() == before
 

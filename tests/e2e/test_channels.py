@@ -16,8 +16,11 @@ SIGNING = "SEC0123456789abcdef"
 
 
 def dingtalk(name: str | None = None, **config: Any) -> dict[str, Any]:
-    return {"name": name or unique("ding"), "type": "dingtalk",
-            "config": {"access_token": TOKEN, "secret": SIGNING} | config}
+    return {
+        "name": name or unique("ding"),
+        "type": "dingtalk",
+        "config": {"access_token": TOKEN, "secret": SIGNING} | config,
+    }
 
 
 async def test_channel_types_declare_fields_formats_and_limits(admin: GraphQLClient) -> None:
@@ -51,22 +54,30 @@ async def test_secrets_are_masked_in_every_answer_and_sealed_at_rest(admin: Grap
 
 
 async def test_unset_optional_secret_shows_null(admin: GraphQLClient) -> None:
-    data = await admin.call(CREATE, {"i": {"name": unique("ding"), "type": "dingtalk",
-                                          "config": {"access_token": TOKEN}}})
+    data = await admin.call(
+        CREATE, {"i": {"name": unique("ding"), "type": "dingtalk", "config": {"access_token": TOKEN}}}
+    )
     assert data["createChannel"]["config"]["secret"] is None
 
 
-async def test_update_keeps_secrets_that_are_left_out_or_masked(admin: GraphQLClient, runtime_box: Any) -> None:
+async def test_update_keeps_secrets_that_are_left_out_or_masked(
+    admin: GraphQLClient, runtime_box: Any
+) -> None:
     channel = (await admin.call(CREATE, {"i": dingtalk()}))["createChannel"]
-    await admin.call(UPDATE, {"id": channel["id"], "i": {"config": {"access_token": "********", "keyword": "k"}}})
+    await admin.call(
+        UPDATE, {"id": channel["id"], "i": {"config": {"access_token": "********", "keyword": "k"}}}
+    )
     row = await Channel.get(id=channel["id"])
     assert runtime_box(row)["access_token"] == TOKEN and runtime_box(row)["secret"] == SIGNING
     await admin.call(UPDATE, {"id": channel["id"], "i": {"config": {"access_token": "new-token-value"}}})
     row = await Channel.get(id=channel["id"])
     assert runtime_box(row)["access_token"] == "new-token-value"
     assert row.config["keyword"] == ""
-    updated = (await admin.call(UPDATE, {"id": channel["id"], "i": {"name": "renamed-" + unique("c"),
-                                                                      "enabled": False}}))["updateChannel"]
+    updated = (
+        await admin.call(
+            UPDATE, {"id": channel["id"], "i": {"name": "renamed-" + unique("c"), "enabled": False}}
+        )
+    )["updateChannel"]
     assert updated["enabled"] is False and updated["config"]["access_token"] == "********"
 
 
@@ -74,13 +85,32 @@ async def test_bad_config_is_refused_naming_the_field_and_nothing_is_written(adm
     before = await Channel.all().count()
     cases: list[tuple[dict[str, Any], str]] = [
         ({"name": unique("d"), "type": "dingtalk", "config": {}}, "config.accessToken"),
-        ({"name": unique("d"), "type": "dingtalk", "config": {"access_token": TOKEN, "surprise": 1}},
-         "config.surprise"),
-        ({"name": unique("d"), "type": "dingtalk", "config": {"access_token": TOKEN, "base_url": "ftp://x"}},
-         "config.baseUrl"),
-        ({"name": unique("e"), "type": "email", "config": {"host": "smtp.example.com", "port": 70000,
-                                                           "username": "u", "password": "p",
-                                                           "sender": "a@example.com"}}, "config.port"),
+        (
+            {"name": unique("d"), "type": "dingtalk", "config": {"access_token": TOKEN, "surprise": 1}},
+            "config.surprise",
+        ),
+        (
+            {
+                "name": unique("d"),
+                "type": "dingtalk",
+                "config": {"access_token": TOKEN, "base_url": "ftp://x"},
+            },
+            "config.baseUrl",
+        ),
+        (
+            {
+                "name": unique("e"),
+                "type": "email",
+                "config": {
+                    "host": "smtp.example.com",
+                    "port": 70000,
+                    "username": "u",
+                    "password": "p",
+                    "sender": "a@example.com",
+                },
+            },
+            "config.port",
+        ),
         ({"name": unique("d"), "type": "no-such-type", "config": {}}, "type"),
         ({"name": "", "type": "dingtalk", "config": {"access_token": TOKEN}}, "name"),
         ({"name": "n" * 101, "type": "dingtalk", "config": {"access_token": TOKEN}}, "name"),
@@ -91,7 +121,9 @@ async def test_bad_config_is_refused_naming_the_field_and_nothing_is_written(adm
         error = await admin.fails(CREATE, {"i": data})
         assert error["extensions"]["code"] == "BAD_INPUT", (data, error)
         assert error["extensions"]["field"] == field, (data, error)
-    error = await admin.fails(CREATE, {"i": {"name": "x", "type": "dingtalk", "config": {}, "enabled": "yes"}})
+    error = await admin.fails(
+        CREATE, {"i": {"name": "x", "type": "dingtalk", "config": {}, "enabled": "yes"}}
+    )
     assert "Boolean" in error["message"]
     assert await Channel.all().count() == before
 
@@ -104,8 +136,11 @@ async def test_duplicate_names_conflict(admin: GraphQLClient) -> None:
 
 
 async def test_unknown_ids_are_not_found(admin: GraphQLClient) -> None:
-    for query, variables in ((GET, {"id": 999_999}), (DELETE, {"id": 999_999}),
-                             (UPDATE, {"id": 999_999, "i": {"name": "x"}})):
+    for query, variables in (
+        (GET, {"id": 999_999}),
+        (DELETE, {"id": 999_999}),
+        (UPDATE, {"id": 999_999, "i": {"name": "x"}}),
+    ):
         error = await admin.fails(query, variables)
         assert error["extensions"]["code"] == "NOT_FOUND"
     error = await admin.fails(GET, {"id": "abc"})
@@ -114,11 +149,15 @@ async def test_unknown_ids_are_not_found(admin: GraphQLClient) -> None:
     assert "Int" in error["message"]
 
 
-async def test_members_cannot_see_or_change_another_users_channel(admin: GraphQLClient,
-                                                                  member: GraphQLClient) -> None:
+async def test_members_cannot_see_or_change_another_users_channel(
+    admin: GraphQLClient, member: GraphQLClient
+) -> None:
     channel = (await admin.call(CREATE, {"i": dingtalk()}))["createChannel"]
-    for query, variables in ((GET, {"id": channel["id"]}), (DELETE, {"id": channel["id"]}),
-                             (UPDATE, {"id": channel["id"], "i": {"name": "stolen", "enabled": False}})):
+    for query, variables in (
+        (GET, {"id": channel["id"]}),
+        (DELETE, {"id": channel["id"]}),
+        (UPDATE, {"id": channel["id"], "i": {"name": "stolen", "enabled": False}}),
+    ):
         error = await member.fails(query, variables)
         assert error["extensions"]["code"] == "NOT_FOUND"
     listed = await member.call("{ channels { totalCount } }")
@@ -129,8 +168,10 @@ async def test_members_cannot_see_or_change_another_users_channel(admin: GraphQL
 
 async def test_delete_refuses_a_channel_in_use_then_works(admin: GraphQLClient) -> None:
     channel = (await admin.call(CREATE, {"i": dingtalk()}))["createChannel"]
-    task = await admin.call("mutation($i: CreateTaskInput!) { createTask(input: $i) { id } }",
-                            {"i": {"name": unique("t"), "bindings": [{"channelId": channel["id"]}]}})
+    task = await admin.call(
+        "mutation($i: CreateTaskInput!) { createTask(input: $i) { id } }",
+        {"i": {"name": unique("t"), "bindings": [{"channelId": channel["id"]}]}},
+    )
     error = await admin.fails(DELETE, {"id": channel["id"]})
     assert error["extensions"]["code"] == "CONFLICT"
     await admin.call("mutation($id: Int!) { deleteTask(id: $id) { id } }", {"id": task["createTask"]["id"]})
@@ -140,7 +181,9 @@ async def test_delete_refuses_a_channel_in_use_then_works(admin: GraphQLClient) 
 
 
 async def test_channels_filter_by_type(admin: GraphQLClient) -> None:
-    await admin.call(CREATE, {"i": {"name": unique("hook"), "type": "webhook",
-                                    "config": {"url": "https://hooks.example.com/x"}}})
+    await admin.call(
+        CREATE,
+        {"i": {"name": unique("hook"), "type": "webhook", "config": {"url": "https://hooks.example.com/x"}}},
+    )
     data = await admin.call('{ channels(type: "webhook", first: 100) { nodes { type } } }')
     assert {c["type"] for c in data["channels"]["nodes"]} == {"webhook"}

@@ -21,11 +21,19 @@ def b64(data: dict[str, object]) -> str:
 
 def claims(**overrides: object) -> dict[str, object]:
     now = int(time.time())
-    return {"sub": "1", "ver": 1, "iat": now, "exp": now + 600, "iss": "pushnest",
-            "aud": "pushnest-console"} | overrides
+    return {
+        "sub": "1",
+        "ver": 1,
+        "iat": now,
+        "exp": now + 600,
+        "iss": "pushnest",
+        "aud": "pushnest-console",
+    } | overrides
 
 
-async def test_bad_credentials_are_refused_and_write_nothing(anonymous: GraphQLClient, settings: Settings) -> None:
+async def test_bad_credentials_are_refused_and_write_nothing(
+    anonymous: GraphQLClient, settings: Settings
+) -> None:
     secret = settings.jwt_secret.get_secret_value()
     forged = {
         "alg none": f"{b64({'alg': 'none', 'typ': 'JWT'})}.{b64(claims())}.",
@@ -56,7 +64,8 @@ async def test_a_tampered_payload_is_refused(admin: GraphQLClient) -> None:
 
 
 async def test_malformed_authorization_header(anonymous: GraphQLClient) -> None:
-    response = await anonymous.http.post("/graphql", json={"query": "{ me { username } }"},
-                                         headers={"Authorization": "Basic YWRtaW46YWRtaW4="})
+    response = await anonymous.http.post(
+        "/graphql", json={"query": "{ me { username } }"}, headers={"Authorization": "Basic YWRtaW46YWRtaW4="}
+    )
     error = response.json()["errors"][0]
     assert error["extensions"]["code"] == "UNAUTHENTICATED" and "Bearer" in error["message"]

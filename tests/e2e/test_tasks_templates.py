@@ -9,7 +9,9 @@ from tests.helpers import GraphQLClient, unique
 
 CREATE_CHANNEL = "mutation($i: CreateChannelInput!) { createChannel(input: $i) { id } }"
 BINDING_FIELDS = "bindings { channelId channelName channelType format options mentionMobiles mentionAll acceptsReceivers enabled }"
-CREATE_TASK = f"mutation($i: CreateTaskInput!) {{ createTask(input: $i) {{ id name enabled {BINDING_FIELDS} }} }}"
+CREATE_TASK = (
+    f"mutation($i: CreateTaskInput!) {{ createTask(input: $i) {{ id name enabled {BINDING_FIELDS} }} }}"
+)
 UPDATE_TASK = f"mutation($id: Int!, $i: UpdateTaskInput!) {{ updateTask(id: $id, input: $i) {{ id name description {BINDING_FIELDS} }} }}"
 CREATE_TEMPLATE = f"""mutation($i: CreateTemplateInput!) {{ createTemplate(input: $i) {{
   id name title textBody htmlBody placeholders {{ key label default }} mentionAll {BINDING_FIELDS} }} }}"""
@@ -17,7 +19,9 @@ UPDATE_TEMPLATE = "mutation($id: Int!, $i: UpdateTemplateInput!) { updateTemplat
 
 
 async def make_channel(client: GraphQLClient, type_key: str, config: dict[str, Any]) -> int:
-    data = await client.call(CREATE_CHANNEL, {"i": {"name": unique(type_key), "type": type_key, "config": config}})
+    data = await client.call(
+        CREATE_CHANNEL, {"i": {"name": unique(type_key), "type": type_key, "config": config}}
+    )
     return int(data["createChannel"]["id"])
 
 
@@ -32,24 +36,33 @@ async def hook(client: GraphQLClient) -> int:
 async def test_task_with_bindings_round_trips(admin: GraphQLClient) -> None:
     ding_id, hook_id = await ding(admin), await hook(admin)
     bindings = [
-        {"channelId": ding_id, "format": "TEXT", "mentionMobiles": ["13800000000"], "mentionAll": True,
-         "options": {"msgtype": "text"}},
+        {
+            "channelId": ding_id,
+            "format": "TEXT",
+            "mentionMobiles": ["13800000000"],
+            "mentionAll": True,
+            "options": {"msgtype": "text"},
+        },
         {"channelId": hook_id, "enabled": False},
     ]
-    task = (await admin.call(CREATE_TASK, {"i": {"name": unique("task"), "bindings": bindings}}))["createTask"]
+    task = (await admin.call(CREATE_TASK, {"i": {"name": unique("task"), "bindings": bindings}}))[
+        "createTask"
+    ]
     first, second = task["bindings"]
     assert first["channelId"] == ding_id and first["format"] == "TEXT" and first["channelType"] == "dingtalk"
     assert first["mentionMobiles"] == ["13800000000"] and first["mentionAll"] is True
     assert first["options"] == {"msgtype": "text"}
     assert second["channelId"] == hook_id and second["enabled"] is False
     assert second["format"] == "TEXT"  # the webhook's first declared format
-    fetched = await admin.call(f"query($id: Int!) {{ task(id: $id) {{ {BINDING_FIELDS} }} }}", {"id": task["id"]})
+    fetched = await admin.call(
+        f"query($id: Int!) {{ task(id: $id) {{ {BINDING_FIELDS} }} }}", {"id": task["id"]}
+    )
     assert fetched["task"]["bindings"] == task["bindings"]
 
 
 async def test_update_task_replaces_bindings_only_when_given(admin: GraphQLClient) -> None:
     ding_id, hook_id = await ding(admin), await hook(admin)
-    task = (await admin.call(CREATE_TASK, {"i": {"name": unique("t"), "bindings": [{"channelId": ding_id}]}}))
+    task = await admin.call(CREATE_TASK, {"i": {"name": unique("t"), "bindings": [{"channelId": ding_id}]}})
     task_id = task["createTask"]["id"]
     kept = (await admin.call(UPDATE_TASK, {"id": task_id, "i": {"description": "about"}}))["updateTask"]
     assert kept["description"] == "about" and [b["channelId"] for b in kept["bindings"]] == [ding_id]
@@ -58,7 +71,9 @@ async def test_update_task_replaces_bindings_only_when_given(admin: GraphQLClien
     assert await Binding.filter(task_id=task_id).count() == 1
 
 
-async def test_bad_bindings_are_refused_and_change_nothing(admin: GraphQLClient, member: GraphQLClient) -> None:
+async def test_bad_bindings_are_refused_and_change_nothing(
+    admin: GraphQLClient, member: GraphQLClient
+) -> None:
     ding_id, hook_id = await ding(admin), await hook(admin)
     others = await hook(member)
     name = unique("t")
@@ -67,7 +82,10 @@ async def test_bad_bindings_are_refused_and_change_nothing(admin: GraphQLClient,
         ([{"channelId": others}], "bindings.0.channelId"),
         ([{"channelId": ding_id, "format": "HTML"}], "bindings.0.format"),
         ([{"channelId": hook_id, "mentionAll": True}], "bindings.0.mentionAll"),
-        ([{"channelId": ding_id}, {"channelId": hook_id, "acceptsReceivers": True}], "bindings.1.acceptsReceivers"),
+        (
+            [{"channelId": ding_id}, {"channelId": hook_id, "acceptsReceivers": True}],
+            "bindings.1.acceptsReceivers",
+        ),
         ([{"channelId": ding_id, "options": {"msgtype": "video"}}], "bindings.0.options.msgtype"),
         ([{"channelId": ding_id, "options": {"unknown": 1}}], "bindings.0.options.unknown"),
         ([{"channelId": ding_id, "mentionMobiles": ["1" * 65]}], "bindings.0.mentionMobiles.0"),
@@ -87,15 +105,20 @@ async def test_bad_bindings_are_refused_and_change_nothing(admin: GraphQLClient,
 async def test_template_with_placeholders_and_bindings(admin: GraphQLClient) -> None:
     ding_id = await ding(admin)
     data = {
-        "name": unique("tpl"), "title": "Deploy {{service}}", "textBody": "{{ service }} is {{state}}",
-        "htmlBody": "<b>{{service}}</b>", "mentionAll": True,
+        "name": unique("tpl"),
+        "title": "Deploy {{service}}",
+        "textBody": "{{ service }} is {{state}}",
+        "htmlBody": "<b>{{service}}</b>",
+        "mentionAll": True,
         "placeholders": [{"key": "service", "label": "Service", "default": "api"}, {"key": "state"}],
         "bindings": [{"channelId": ding_id, "format": "MARKDOWN"}],
     }
     template = (await admin.call(CREATE_TEMPLATE, {"i": data}))["createTemplate"]
     assert template["title"] == "Deploy {{service}}"
-    assert template["placeholders"] == [{"key": "service", "label": "Service", "default": "api"},
-                                        {"key": "state", "label": "", "default": ""}]
+    assert template["placeholders"] == [
+        {"key": "service", "label": "Service", "default": "api"},
+        {"key": "state", "label": "", "default": ""},
+    ]
     assert template["bindings"][0]["format"] == "MARKDOWN"
     updated = await admin.call(UPDATE_TEMPLATE, {"id": template["id"], "i": {"title": "New {{service}}"}})
     assert updated["updateTemplate"]["title"] == "New {{service}}"
@@ -135,7 +158,9 @@ async def test_pagination_walks_every_task_once(member: GraphQLClient) -> None:
     while True:
         data = await member.call(
             "query($a: String) { tasks(first: 2, after: $a) { totalCount edges { cursor node { name } } "
-            "pageInfo { hasNextPage endCursor } } }", {"a": after})
+            "pageInfo { hasNextPage endCursor } } }",
+            {"a": after},
+        )
         page = data["tasks"]
         assert page["totalCount"] == 5
         seen += [e["node"]["name"] for e in page["edges"]]
@@ -146,8 +171,10 @@ async def test_pagination_walks_every_task_once(member: GraphQLClient) -> None:
 
 
 async def test_bad_pagination_arguments(admin: GraphQLClient) -> None:
-    for query, field in (('{ tasks(after: "bm90LWEtY3Vyc29y") { totalCount } }', "after"),
-                         ("{ tasks(first: 0) { totalCount } }", "first"),
-                         ("{ templates(first: 101) { totalCount } }", "first")):
+    for query, field in (
+        ('{ tasks(after: "bm90LWEtY3Vyc29y") { totalCount } }', "after"),
+        ("{ tasks(first: 0) { totalCount } }", "first"),
+        ("{ templates(first: 101) { totalCount } }", "first"),
+    ):
         error = await admin.fails(query)
         assert error["extensions"] == {"code": "BAD_INPUT", "field": field}, query

@@ -209,6 +209,20 @@ def test_duplicate_section_is_unparseable(tmp_path: Path) -> None:
         load_settings(_secrets_env(tmp_path / "d"), ini)
 
 
+def test_non_utf8_ini_is_config_error(tmp_path: Path) -> None:
+    ini = tmp_path / "app.ini"
+    ini.write_bytes(b"[app]\nlog_level = \xff\n")
+    with pytest.raises(ConfigError, match="cannot parse"):
+        load_settings(_secrets_env(tmp_path / "d"), ini)
+
+
+def test_default_section_key_is_not_silently_ignored(tmp_path: Path) -> None:
+    ini = tmp_path / "app.ini"
+    ini.write_text("[DEFAULT]\nport = 9999\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="port"):
+        load_settings(_secrets_env(tmp_path / "d"), ini)
+
+
 def test_generated_secrets_are_stored_once(tmp_path: Path) -> None:
     data_dir = tmp_path / "fresh" / "data"
     env = {"PUSHNEST_DATA_DIR": str(data_dir)}

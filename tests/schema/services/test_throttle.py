@@ -53,12 +53,6 @@ async def test_memory_key_limit_keeps_recent_keys() -> None:
     assert await throttle.retry_after("c") > 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RuntimeError,
-    reason="source bug: MemoryLoginThrottle.record_failure prunes with a dict comprehension over "
-    "self._failures while _recent() pops stale keys from it -> 'dictionary changed size during iteration'",
-)
 async def test_memory_key_limit_forgets_stale_keys() -> None:
     throttle = MemoryLoginThrottle(max_attempts=2, window_seconds=1, max_keys=2)
     await throttle.record_failure("a")

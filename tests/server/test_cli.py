@@ -1,0 +1,117 @@
+"""The `pushnest` command as a user runs it: a real process, a real port, real stderr."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from tests.conftest import free_port
+
+PUSHNEST = [sys.executable, "-m", "server.cli"]
+REPO = Path(__file__).resolve().parents[2]
+
+
+def clean_env(data_dir: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PUSHNEST_")}
+    env |= {"PUSHNEST_DATA_DIR": str(data_dir), "PUSHNEST_CONFIG": str(data_dir / "app.ini")} | extra
+    return env
+
+
+def serve_until_ready(env: dict[str, str], port: int) -> tuple[subprocess.Popen[str], float]:
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        [*PUSHNEST, "serve", "--port", str(port)],
+        env=env,
+        cwd=REPO,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    deadline = started + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
+                return proc, time.monotonic() - started
+        except httpx.TransportError:
+            time.sleep(0.05)
+        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+    proc.kill()
+    raise AssertionError("pushnest serve did not become ready in 30 s")
+
+
+def stop(proc: subprocess.Popen[str]) -> str:
+    proc.terminate()
+    _, err = proc.communicate(timeout=15)
+    return err
+
+
+def test_first_start_prints_a_generated_admin_password_once(tmp_path: Path) -> None:
+    env = clean_env(tmp_path)
+    port = free_port()
+    proc, _ = serve_until_ready(env, port)
+    login = 'mutation($p: String!) { login(username: "admin", password: $p) { user { username role } } }'
+    try:
+        err = stop(proc)
+        match = re.search(r"with the password: (\S+)", err)
+        assert match, err
+        password = match.group(1)
+        proc, _ = serve_until_ready(env, port)
+        body = httpx.post(
+            f"http://127.0.0.1:{port}/graphql",
+            json={"query": login, "variables": {"p": password}},
+            timeout=10,
+        ).json()
+        assert body["data"]["login"]["user"] == {"username": "admin", "role": "ADMIN"}
+    finally:
+        second = stop(proc)
+    assert "with the password" not in second
+    secrets_file = tmp_path / "secrets.json"
+    assert secrets_file.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_bad_setting_stops_start_up_naming_the_key(tmp_path: Path) -> None:
+    (tmp_path / "app.ini").write_text("[server]\nport = 99999\n")
+    result = subprocess.run(
+        [*PUSHNEST, "serve"], env=clean_env(tmp_path), cwd=REPO, capture_output=True, text=True, timeout=30
+    )
+    assert result.returncode == 2
+    assert "PUSHNEST_PORT" in result.stderr and "[server] port" in result.stderr
+
+
+def test_two_processes_migrating_at_once_both_succeed(tmp_path: Path) -> None:
+    env = clean_env(tmp_path)
+    procs = [
+        subprocess.Popen(
+            [*PUSHNEST, "migrate"],
+            env=env,
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    for proc in procs:
+        out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err
+        assert "database is up to date" in out
+
+
+def test_export_schema_writes_the_sdl(tmp_path: Path) -> None:
+    target = tmp_path / "schema.graphql"
+    result = subprocess.run(
+        [*PUSHNEST, "export-schema", "-o", str(target)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=clean_env(tmp_path),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "type Query" in target.read_text()
