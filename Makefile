@@ -1,0 +1,55 @@
+# One command per chore. `make run` and `make test` work on a fresh machine.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
+
+.PHONY: install run test test-sqlite test-mysql lint format schema migrations clean
+
+install: $(STAMP)
+
+# Reinstalls only when the dependency list changes; the package itself is installed editable.
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+run: install
+	$(BIN)/pushnest serve
+
+test: install lint
+	@bash .ci/services
+	$(MAKE) --no-print-directory test-sqlite
+	@if (exec 3<>/dev/tcp/127.0.0.1/3306) 2>/dev/null; then \
+		$(MAKE) --no-print-directory test-mysql; \
+	else echo "MariaDB not reachable: skipping the MariaDB run"; fi
+
+# SQLite and MariaDB run in separate processes: Tortoise keeps one configuration per process.
+test-sqlite: install
+	PUSHNEST_TEST_DB=sqlite $(PYTEST) -q tests
+
+test-mysql: install
+	PUSHNEST_TEST_DB=mysql $(PYTEST) -q tests/e2e tests/server
+
+lint: install
+	$(BIN)/ruff check schema server workers tests
+	$(BIN)/ruff format --check schema server workers tests
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+format: install
+	$(BIN)/ruff check --fix schema server workers tests
+	$(BIN)/ruff format schema server workers tests
+
+# Regenerate schema/schema.graphql after changing the GraphQL schema (a test checks it).
+schema: install
+	$(BIN)/pushnest export-schema
+
+# After changing schema/models: writes the next file in schema/migrations/.
+migrations: install
+	$(BIN)/tortoise makemigrations
+
+clean:
+	rm -rf $(VENV) build *.egg-info
