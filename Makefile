@@ -1,4 +1,5 @@
 # One command per chore. `make run` and `make test` work on a fresh machine.
+SHELL  := /bin/bash
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
