@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
 
-.PHONY: install run test test-sqlite test-mysql lint format schema migrations clean
+.PHONY: install run test test-sqlite test-mysql lint format schema migrations bench-startup clean
 
 install: $(STAMP)
 
@@ -35,14 +35,14 @@ test-mysql: install
 	PUSHNEST_TEST_DB=mysql $(PYTEST) -q tests/e2e tests/server
 
 lint: install
-	$(BIN)/ruff check schema server workers tests
-	$(BIN)/ruff format --check schema server workers tests
+	$(BIN)/ruff check schema server workers tests bench
+	$(BIN)/ruff format --check schema server workers tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
 format: install
-	$(BIN)/ruff check --fix schema server workers tests
-	$(BIN)/ruff format schema server workers tests
+	$(BIN)/ruff check --fix schema server workers tests bench
+	$(BIN)/ruff format schema server workers tests bench
 
 # Regenerate schema/schema.graphql after changing the GraphQL schema (a test checks it).
 schema: install
@@ -51,6 +51,10 @@ schema: install
 # After changing schema/models: writes the next file in schema/migrations/.
 migrations: install
 	$(BIN)/tortoise makemigrations
+
+# Cold start time and idle memory of `pushnest serve` next to a bare Starlette app.
+bench-startup: install
+	$(BIN)/python bench/startup.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -292,3 +292,9 @@ def test_settings_are_frozen(tmp_path: Path) -> None:
     settings = load_settings(_secrets_env(tmp_path / "d"), tmp_path / "missing.ini")
     with pytest.raises(Exception, match="frozen"):
         settings.port = 1  # type: ignore[misc]
+
+
+def test_the_shipped_example_ini_is_valid(tmp_path: Path) -> None:
+    example = Path(__file__).resolve().parents[2] / "conf" / "app.example.ini"
+    settings = load_settings({"PUSHNEST_DATA_DIR": str(tmp_path)}, example)
+    assert settings.port == 8000 and settings.embedded
