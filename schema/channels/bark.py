@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from typing import Literal
-from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr
 
-from schema.channels.base import BaseUrl, ChannelConfig, ChannelType, Format
+from schema.channels.base import BaseUrl, ChannelConfig, ChannelType, Format, OptionalHttpUrl
 
 
 class Config(ChannelConfig):
@@ -20,15 +19,8 @@ class Config(ChannelConfig):
     )
     sound: str = Field(default="", title="Sound", description="e.g. bell.caf; empty = default")
     group: str = Field(default="", title="Group")
-    icon: str = Field(default="", title="Icon URL")
+    icon: OptionalHttpUrl = Field(default="", title="Icon URL")
     archive: bool = Field(default=True, title="Save in Bark's history")
-
-    @field_validator("icon")
-    @classmethod
-    def _icon_url(cls, value: str) -> str:
-        if value and urlsplit(value).scheme not in ("http", "https"):
-            raise ValueError("must be an http(s) URL")
-        return value
 
 
 CHANNEL_TYPE = ChannelType(

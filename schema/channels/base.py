@@ -45,15 +45,22 @@ class Mention(StrEnum):
     ALL = "all"
 
 
-def _base_url(value: str) -> str:
+def _http_url(value: str) -> str:
     parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError("must be an http(s) URL")
-    return value.rstrip("/")
+    return value
+
+
+def _optional_http_url(value: str) -> str:
+    return _http_url(value) if value else value
 
 
 # A vendor API root: http(s) only, kept without a trailing slash so paths join cleanly.
-BaseUrl = Annotated[str, AfterValidator(_base_url)]
+BaseUrl = Annotated[str, AfterValidator(lambda value: _http_url(value).rstrip("/"))]
+HttpUrl = Annotated[str, AfterValidator(_http_url)]
+# An http(s) URL or empty (an optional icon, avatar, link…).
+OptionalHttpUrl = Annotated[str, AfterValidator(_optional_http_url)]
 
 
 class ChannelConfig(BaseModel):

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from pydantic import Field, SecretStr
 
-from pydantic import Field, SecretStr, field_validator
-
-from schema.channels.base import BaseUrl, ChannelConfig, ChannelType, Format, RateLimit
+from schema.channels.base import BaseUrl, ChannelConfig, ChannelType, Format, OptionalHttpUrl, RateLimit
 
 
 class Config(ChannelConfig):
@@ -18,15 +16,8 @@ class Config(ChannelConfig):
     )
     webhook_token: SecretStr = Field(title="Webhook token", description="The last segment of the webhook URL")
     username: str = Field(default="", title="Display name override")
-    avatar_url: str = Field(default="", title="Avatar URL override")
+    avatar_url: OptionalHttpUrl = Field(default="", title="Avatar URL override")
     thread_id: str = Field(default="", pattern=r"^\d*$", title="Thread ID", description="Post into a thread")
-
-    @field_validator("avatar_url")
-    @classmethod
-    def _avatar_url(cls, value: str) -> str:
-        if value and urlsplit(value).scheme not in ("http", "https"):
-            raise ValueError("must be an http(s) URL")
-        return value
 
 
 CHANNEL_TYPE = ChannelType(

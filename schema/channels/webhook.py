@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 from typing import Literal
-from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 
-from schema.channels.base import ChannelConfig, ChannelType, FieldKind, Format
+from schema.channels.base import ChannelConfig, ChannelType, FieldKind, Format, HttpUrl
 
 _HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 
@@ -16,7 +15,7 @@ _HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 class Config(ChannelConfig):
     """Where and how to call the webhook."""
 
-    url: str = Field(min_length=1, title="URL")
+    url: HttpUrl = Field(min_length=1, title="URL")
     method: Literal["POST", "PUT", "PATCH", "GET"] = Field(default="POST", title="Method")
     # "Name: Value" lines rather than a mapping, so the console renders it as a list field.
     headers: list[str] = Field(
@@ -39,14 +38,6 @@ class Config(ChannelConfig):
         title="Allow private network",
         description="Permit loopback/private/link-local targets (refused by default)",
     )
-
-    @field_validator("url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError("must be an http(s) URL")
-        return value
 
     @field_validator("headers")
     @classmethod

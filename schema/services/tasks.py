@@ -4,14 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
-
-from schema.errors import Conflict, NotFound
+from schema.errors import NotFound
 from schema.models import Task
 from schema.models.security import KeyScope
-from schema.services import audit
-from schema.services.bindings import check_bindings, describe, replace_bindings
+from schema.services.fanout import create_fanout, delete_fanout, update_fanout
 from schema.services.pagination import Page, paginate
 from schema.services.principal import Principal
 from schema.services.validation import Description, Input, Name, parse
@@ -51,22 +47,8 @@ async def list_tasks(principal: Principal, first: int | None, after: str | None)
 
 async def create_task(principal: Principal, fields: dict[str, Any], bindings: list[dict[str, Any]]) -> Task:
     user = principal.require_user()
-    data = parse(TaskFields, fields)
-    checked = await check_bindings(user.id, bindings)
-    try:
-        async with in_transaction():
-            task = await Task.create(owner=user, **data.model_dump())
-            await replace_bindings(task, checked)
-    except IntegrityError:
-        raise Conflict(f"you already have a task named {data.name!r}", field="name") from None
-    await audit.record(
-        principal,
-        "task.create",
-        "task",
-        task.id,
-        audit.diff({}, data.model_dump() | {"bindings": describe(checked)}),
-    )
-    return task
+    data = parse(TaskFields, fields).model_dump()
+    return await create_fanout(principal, Task, user, data, bindings)
 
 
 async def update_task(
@@ -75,33 +57,11 @@ async def update_task(
     """Change the given fields; `bindings`, when given, replaces the whole list."""
     principal.require_user()
     task = await get_task(principal, task_id)
-    before = TaskFields.model_validate(
-        {"name": task.name, "description": task.description, "enabled": task.enabled}
-    ).model_dump()
-    data = parse(TaskFields, before | {k: v for k, v in fields.items() if v is not None})
-    checked = None if bindings is None else await check_bindings(task.owner_id, bindings)
-    old_bindings = describe(await task.bindings.all().select_related("channel"))
-    try:
-        async with in_transaction():
-            await Task.filter(id=task.id).update(**data.model_dump())
-            if checked is not None:
-                await replace_bindings(task, checked)
-    except IntegrityError:
-        raise Conflict(f"a task named {data.name!r} exists", field="name") from None
-    await task.refresh_from_db()
-    new_bindings = old_bindings if checked is None else describe(checked)
-    await audit.record(
-        principal,
-        "task.update",
-        "task",
-        task.id,
-        audit.diff(before | {"bindings": old_bindings}, data.model_dump() | {"bindings": new_bindings}),
-    )
-    return task
+    before = {"name": task.name, "description": task.description, "enabled": task.enabled}
+    data = parse(TaskFields, before | {k: v for k, v in fields.items() if v is not None}).model_dump()
+    return await update_fanout(principal, task, before, data, bindings)
 
 
 async def delete_task(principal: Principal, task_id: int) -> None:
     principal.require_user()
-    task = await get_task(principal, task_id)
-    await task.delete()
-    await audit.record(principal, "task.delete", "task", task.id, {"name": [task.name, None]})
+    await delete_fanout(principal, await get_task(principal, task_id))

@@ -5,14 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints, field_validator
-from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
-from schema.errors import Conflict, NotFound
+from schema.errors import NotFound
 from schema.models import Template
 from schema.models.security import KeyScope
-from schema.services import audit
-from schema.services.bindings import check_bindings, describe, replace_bindings
+from schema.services.fanout import create_fanout, delete_fanout, update_fanout
 from schema.services.pagination import Page, paginate
 from schema.services.principal import Principal
 from schema.services.tasks import check_readable
@@ -76,21 +73,7 @@ async def create_template(
 ) -> Template:
     user = principal.require_user()
     data = parse(TemplateFields, fields).model_dump()
-    checked = await check_bindings(user.id, bindings)
-    try:
-        async with in_transaction():
-            template = await Template.create(owner=user, **data)
-            await replace_bindings(template, checked)
-    except IntegrityError:
-        raise Conflict(f"you already have a template named {data['name']!r}", field="name") from None
-    await audit.record(
-        principal,
-        "template.create",
-        "template",
-        template.id,
-        audit.diff({}, data | {"bindings": describe(checked)}),
-    )
-    return template
+    return await create_fanout(principal, Template, user, data, bindings)
 
 
 async def update_template(
@@ -101,29 +84,9 @@ async def update_template(
     template = await get_template(principal, template_id)
     before = _current(template)
     data = parse(TemplateFields, before | {k: v for k, v in fields.items() if v is not None}).model_dump()
-    checked = None if bindings is None else await check_bindings(template.owner_id, bindings)
-    old_bindings = describe(await template.bindings.all().select_related("channel"))
-    try:
-        async with in_transaction():
-            await Template.filter(id=template.id).update(**data)
-            if checked is not None:
-                await replace_bindings(template, checked)
-    except IntegrityError:
-        raise Conflict(f"a template named {data['name']!r} exists", field="name") from None
-    await template.refresh_from_db()
-    new_bindings = old_bindings if checked is None else describe(checked)
-    await audit.record(
-        principal,
-        "template.update",
-        "template",
-        template.id,
-        audit.diff(before | {"bindings": old_bindings}, data | {"bindings": new_bindings}),
-    )
-    return template
+    return await update_fanout(principal, template, before, data, bindings)
 
 
 async def delete_template(principal: Principal, template_id: int) -> None:
     principal.require_user()
-    template = await get_template(principal, template_id)
-    await template.delete()
-    await audit.record(principal, "template.delete", "template", template.id, {"name": [template.name, None]})
+    await delete_fanout(principal, await get_template(principal, template_id))
