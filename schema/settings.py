@@ -42,6 +42,14 @@ INI_KEYS: dict[str, tuple[str, str]] = {
     "max_body_bytes": ("server", "max_body_bytes"),
     "database_url": ("database", "url"),
     "redis_url": ("redis", "url"),
+    "max_attempts": ("delivery", "max_attempts"),
+    "retry_base_seconds": ("delivery", "retry_base_seconds"),
+    "retry_max_seconds": ("delivery", "retry_max_seconds"),
+    "lease_seconds": ("delivery", "lease_seconds"),
+    "send_timeout_seconds": ("delivery", "send_timeout_seconds"),
+    "concurrency": ("delivery", "concurrency"),
+    "allow_private_targets": ("delivery", "allow_private_targets"),
+    "max_message_bytes": ("delivery", "max_message_bytes"),
 }
 DEFAULT_CONFIG_FILE = Path("conf/app.ini")
 _SECRETS_FILE = "secrets.json"
@@ -71,6 +79,19 @@ class Settings(BaseModel):
     max_body_bytes: int = Field(default=1_048_576, ge=1024, le=64 * 1_048_576)
     database_url: str = ""
     redis_url: str | None = None
+    # Delivery: attempts per delivery, exponential backoff with jitter between them.
+    max_attempts: int = Field(default=8, ge=1, le=50)
+    retry_base_seconds: float = Field(default=2.0, gt=0, le=3600)
+    retry_max_seconds: float = Field(default=1800.0, gt=0, le=86400)
+    # A claimed delivery not finished within this is taken to be lost with its worker and re-run.
+    lease_seconds: int = Field(default=120, ge=5, le=3600)
+    send_timeout_seconds: float = Field(default=15.0, gt=0, le=300)
+    # Sends in flight per process.
+    concurrency: int = Field(default=64, ge=1, le=2000)
+    # Lets every webhook-like channel call private/loopback addresses (tests, internal networks).
+    allow_private_targets: bool = False
+    # Title + bodies of one send, in UTF-8 bytes.
+    max_message_bytes: int = Field(default=262_144, ge=1024, le=16 * 1_048_576)
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -4,20 +4,28 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Protocol
 
+from arq import create_pool
+from arq.connections import RedisSettings
 from redis.asyncio import Redis
 from starlette.applications import Starlette
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import BaseRoute, Route, WebSocketRoute
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 
+from schema.bus import LocalEventBus, RedisEventBus
 from schema.db import close_database, open_database
 from schema.graphql.build import build_schema
-from schema.services.runtime import build_runtime
+from schema.jobs import QUEUE_NAME
+from schema.ports import Enqueuer, EventBus
+from schema.queue import ArqEnqueuer, dumps, loads
+from schema.services.runtime import Runtime, build_runtime
 from schema.services.throttle import RedisLoginThrottle
 from schema.services.users import ADMIN_USERNAME, bootstrap_admin
 from schema.settings import Settings
+from server import rest_compat
 from server.graphql_view import PushNestGraphQL
 from server.health import healthz, readyz
 
@@ -25,7 +33,19 @@ log = logging.getLogger("pushnest")
 MAX_SUBSCRIPTIONS_PER_SOCKET = 50
 
 
-def create_app(settings: Settings) -> Starlette:
+class InProcessWorker(Enqueuer, Protocol):
+    """The all-in-one mode's sender (see workers.embedded), started and stopped with the app."""
+
+    async def start(self, runtime: Runtime) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+InProcessWorkerFactory = Callable[[Settings, EventBus], InProcessWorker]
+
+
+def create_app(settings: Settings, in_process_worker: InProcessWorkerFactory | None = None) -> Starlette:
+    """The API. Without Redis, `in_process_worker` makes this process deliver too (the CLI passes it)."""
     view = PushNestGraphQL(
         build_schema(introspection=settings.introspection),
         graphql_ide="graphiql" if settings.graphiql else None,
@@ -36,33 +56,61 @@ def create_app(settings: Settings) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
-        throttle = (
-            RedisLoginThrottle(redis, settings.login_max_attempts, settings.login_window_seconds)
-            if redis
-            else None
-        )
-        app.state.redis = redis
-        app.state.runtime = build_runtime(settings, throttle)
-        await open_database(settings)
-        admin_password = settings.admin_password.get_secret_value() if settings.admin_password else None
-        generated = await bootstrap_admin(admin_password)
-        if generated:
-            _announce_admin_password(generated)
-        try:
+        async with AsyncExitStack() as stack:
+            await open_database(settings)
+            stack.push_async_callback(close_database)
+            app.state.redis = None
+            if settings.redis_url:
+                runtime = await _scale_out_runtime(app, settings, stack)
+            else:
+                runtime = await _all_in_one_runtime(settings, stack, in_process_worker)
+            app.state.runtime = runtime
+            admin_password = settings.admin_password.get_secret_value() if settings.admin_password else None
+            generated = await bootstrap_admin(admin_password)
+            if generated:
+                _announce_admin_password(generated)
             yield
-        finally:
-            await close_database()
-            if redis is not None:
-                await redis.aclose()
 
-    routes = [
+    routes: list[BaseRoute] = [
         Route("/graphql", view, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", view),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        *rest_compat.routes,
     ]
     return Starlette(routes=routes, lifespan=lifespan, max_body_size=settings.max_body_bytes)
+
+
+async def _scale_out_runtime(app: Starlette, settings: Settings, stack: AsyncExitStack) -> Runtime:
+    assert settings.redis_url is not None
+    redis = Redis.from_url(settings.redis_url)
+    stack.push_async_callback(redis.aclose)
+    pool = await create_pool(
+        RedisSettings.from_dsn(settings.redis_url),
+        job_serializer=dumps,
+        job_deserializer=loads,
+        default_queue_name=QUEUE_NAME,
+    )
+    stack.push_async_callback(pool.aclose)
+    enqueuer = ArqEnqueuer(pool)
+    stack.push_async_callback(enqueuer.close)
+    app.state.redis = redis
+    throttle = RedisLoginThrottle(redis, settings.login_max_attempts, settings.login_window_seconds)
+    return build_runtime(settings, throttle, enqueuer=enqueuer, events=RedisEventBus(redis))
+
+
+async def _all_in_one_runtime(
+    settings: Settings, stack: AsyncExitStack, factory: InProcessWorkerFactory | None
+) -> Runtime:
+    events = LocalEventBus()
+    if factory is None:
+        log.warning("no Redis and no in-process worker: messages are accepted but nothing delivers them")
+        return build_runtime(settings, events=events)
+    worker = factory(settings, events)
+    runtime = build_runtime(settings, enqueuer=worker, events=events)
+    await worker.start(runtime)
+    stack.push_async_callback(worker.stop)
+    return runtime
 
 
 def _announce_admin_password(password: str) -> None:

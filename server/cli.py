@@ -8,9 +8,13 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from schema.errors import ConfigError
 from schema.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema" / "schema.graphql"
 _WS_MAX_BYTES = 1_048_576
@@ -29,6 +33,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if args.command == "migrate":
         return _migrate(settings)
+    if args.command == "worker":
+        return _worker(settings, args.burst)
     return _serve(settings, args.host, args.port)
 
 
@@ -38,19 +44,27 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the API (and, with no Redis configured, everything else)")
     serve.add_argument("--host", help="overrides PUSHNEST_HOST")
     serve.add_argument("--port", type=int, help="overrides PUSHNEST_PORT")
+    worker = commands.add_parser("worker", help="run an ARQ delivery worker (needs PUSHNEST_REDIS_URL)")
+    worker.add_argument("--burst", action="store_true", help="exit when the queue is empty")
     commands.add_parser("migrate", help="apply database migrations and exit")
     export = commands.add_parser("export-schema", help="write the GraphQL SDL")
     export.add_argument("-o", "--output", type=Path, default=SCHEMA_FILE)
     return parser
 
 
+def build_app(settings: Settings) -> Starlette:
+    """The composition root: the API, plus the in-process worker in the all-in-one mode."""
+    from server.app import create_app
+    from workers.embedded import EmbeddedWorker
+
+    return create_app(settings, in_process_worker=None if settings.redis_url else EmbeddedWorker)
+
+
 def _serve(settings: Settings, host: str | None, port: int | None) -> int:
     import uvicorn
 
-    from server.app import create_app
-
     uvicorn.run(
-        create_app(settings),
+        build_app(settings),
         host=host or settings.host,
         port=port or settings.port,
         # PushNest reads X-Forwarded-For itself, from PUSHNEST_TRUSTED_PROXIES only.
@@ -59,6 +73,18 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> int:
         ws_max_size=_WS_MAX_BYTES,
         log_level=settings.log_level.lower(),
     )
+    return 0
+
+
+def _worker(settings: Settings, burst: bool) -> int:
+    from workers.arq_worker import build_worker
+
+    try:
+        worker = build_worker(settings, burst=burst)
+    except ValueError as exc:
+        print(f"pushnest: {exc}", file=sys.stderr)
+        return 2
+    worker.run()
     return 0
 
 

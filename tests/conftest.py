@@ -85,6 +85,13 @@ def settings(data_dir: Path, database_url: str) -> Settings:
         "PUSHNEST_LOGIN_MAX_ATTEMPTS": "5",
         "PUSHNEST_LOGIN_WINDOW_SECONDS": "60",
         "PUSHNEST_ALLOWED_ORIGINS": "http://console.test",
+        # Deliveries: fast retries and short timeouts so failure paths finish in seconds.
+        "PUSHNEST_RETRY_BASE_SECONDS": "0.2",
+        "PUSHNEST_RETRY_MAX_SECONDS": "1",
+        "PUSHNEST_MAX_ATTEMPTS": "3",
+        "PUSHNEST_SEND_TIMEOUT_SECONDS": "1",
+        # The fake vendors listen on 127.0.0.1.
+        "PUSHNEST_ALLOW_PRIVATE_TARGETS": "true",
     }
     return load_settings(env, config_file=data_dir / "absent.ini")
 
@@ -92,10 +99,10 @@ def settings(data_dir: Path, database_url: str) -> Settings:
 @pytest.fixture(scope="session")
 async def server(settings: Settings) -> AsyncIterator[str]:
     """PushNest served by uvicorn in this process and event loop; yields its base URL."""
-    from server.app import create_app
+    from server.cli import build_app
 
     config = uvicorn.Config(
-        create_app(settings),
+        build_app(settings),
         host="127.0.0.1",
         port=settings.port,
         proxy_headers=False,
@@ -146,3 +153,14 @@ def runtime_box(settings: Settings) -> Any:
         return dict(json.loads(box.open(row.secrets_sealed))) if row.secrets_sealed else {}
 
     return open_secrets
+
+
+@pytest.fixture(scope="session")
+async def sink() -> AsyncIterator[Any]:
+    """A scriptable webhook receiver on 127.0.0.1 (tests/fakes/webhook_sink.py)."""
+    from tests.fakes.webhook_sink import WebhookSink
+
+    receiver = WebhookSink()
+    await receiver.start()
+    yield receiver
+    await receiver.stop()

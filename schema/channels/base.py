@@ -1,4 +1,9 @@
-"""What every channel type declares: its account config, per-binding options, formats and limits.
+"""What every channel type declares, and the contract of its `send`.
+
+A channel declares its account config, per-binding options, formats and limits, and may provide
+`send(outgoing, config, ctx) -> Receipt`. `send` does I/O only through the clients in `ctx` and
+reports failure by raising a classified `ChannelError`; retries, rate limits, size limits and
+attempt records live once in the delivery code, never in a channel.
 
 A channel type is data, not a class hierarchy: the console builds its forms from `fields()`, the
 renderer picks a body by `formats`, and the delivery engine enforces `max_body_bytes` and
@@ -9,6 +14,7 @@ from __future__ import annotations
 
 import types
 import typing
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -97,6 +103,97 @@ class FieldSpec:
     options: tuple[str, ...] = ()
 
 
+class ErrorClass(StrEnum):
+    """How a failed send is handled. The delivery code decides what each means; channels only classify."""
+
+    RETRYABLE = "retryable"  # try again after a backoff (5xx, network errors, vendor "busy")
+    RATE_LIMITED = "rate_limited"  # the vendor throttled us: wait `wait` seconds, then try again
+    TOKEN_EXPIRED = "token_expired"  # refresh the cached access token and try once more
+    PERMANENT = "permanent"  # bad config, recipient or content: another try cannot help
+    UNKNOWN = "unknown"  # the request may have arrived (timeout after sending): outcome unknown
+
+
+class ChannelError(Exception):
+    """A classified send failure. `vendor_response` is kept in the attempt row (secrets masked)."""
+
+    def __init__(
+        self,
+        message: str,
+        error_class: ErrorClass,
+        wait_seconds: float | None = None,
+        vendor_response: str = "",
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.error_class = error_class
+        self.wait_seconds = wait_seconds
+        self.vendor_response = vendor_response
+
+
+@dataclass(frozen=True)
+class Mentions:
+    mobiles: tuple[str, ...] = ()
+    user_ids: tuple[str, ...] = ()
+    all: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.mobiles or self.user_ids or self.all)
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One delivery's content, already rendered and fitted to the channel's format and limit."""
+
+    message_id: int
+    delivery_id: int
+    attempt: int
+    title: str
+    body: str  # in `format`
+    format: Format
+    text: str  # plain-text version, for channels or parts that take only text
+    url: str
+    receivers: tuple[str, ...]
+    mentions: Mentions
+    options: Mapping[str, Any]  # the binding's validated options
+    # Stable across retries of this delivery: vendors that dedupe get the same key every time.
+    idempotency_key: str
+    trace_id: str = ""
+
+
+@dataclass(frozen=True)
+class InboxDrop:
+    """What the in-site channel asks the platform to store and announce."""
+
+    message_id: int
+    usernames: tuple[str, ...]
+    title: str
+    body: str
+    format: Format
+    url: str
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """A successful send: what the vendor answered (kept in the attempt row)."""
+
+    vendor_response: str = ""
+
+
+@dataclass(frozen=True)
+class SendContext:
+    """The clients a channel may use, created once per process and handed in."""
+
+    http: Any  # httpx.AsyncClient; typed loosely so declarations do not import httpx
+    # Writes inbox items for these users and announces them; returns how many users got one.
+    drop_in_inbox: Callable[[InboxDrop], Awaitable[int]]
+    timeout_seconds: float = 10.0
+    # Webhook-like channels refuse private targets unless the channel allows them explicitly.
+    allow_private_targets: bool = False
+
+
+Sender = Callable[[Outgoing, Any, SendContext], Awaitable[Receipt]]
+
+
 @dataclass(frozen=True)
 class ChannelType:
     """A channel type's declaration. `key` is stable: it is stored in the database."""
@@ -112,6 +209,10 @@ class ChannelType:
     max_body_bytes: int | None = None
     rate_limit: RateLimit | None = None
     description: str = ""
+    # How many dynamic receivers one delivery carries (1 = the vendor's API takes one at a time).
+    receivers_per_send: int = 1
+    # The sending function; None while a channel is declared but not yet implemented.
+    send: Sender | None = None
 
     @property
     def supports_mentions(self) -> bool:

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from schema.channels.base import ChannelConfig, ChannelType, Format
+from schema.channels.base import (
+    ChannelConfig,
+    ChannelError,
+    ChannelType,
+    ErrorClass,
+    Format,
+    InboxDrop,
+    Outgoing,
+    Receipt,
+    SendContext,
+)
 
 
 class Config(ChannelConfig):
@@ -17,6 +27,30 @@ class BindingOptions(ChannelConfig):
     usernames: list[str] = Field(default_factory=list, title="Users")
 
 
+async def send(outgoing: Outgoing, config: Config, ctx: SendContext) -> Receipt:
+    """Store the message in the inboxes of the binding's users (or the call's receivers)."""
+    fixed = tuple(outgoing.options.get("usernames", ()))
+    usernames = tuple(dict.fromkeys(outgoing.receivers or fixed))
+    if not usernames:
+        raise ChannelError(
+            "no inbox users: the binding names none and the call gave none", ErrorClass.PERMANENT
+        )
+    drop = InboxDrop(
+        message_id=outgoing.message_id,
+        usernames=usernames,
+        title=outgoing.title,
+        body=outgoing.body,
+        format=outgoing.format,
+        url=outgoing.url,
+    )
+    delivered = await ctx.drop_in_inbox(drop)
+    if delivered == 0:
+        raise ChannelError(
+            f"none of these users exists or is active: {', '.join(usernames)}", ErrorClass.PERMANENT
+        )
+    return Receipt(f"stored for {delivered} of {len(usernames)} user(s)")
+
+
 CHANNEL_TYPE = ChannelType(
     key="inbox",
     label="In-site inbox",
@@ -24,5 +58,7 @@ CHANNEL_TYPE = ChannelType(
     formats=(Format.MARKDOWN, Format.TEXT),
     binding_model=BindingOptions,
     receiver_kind="username",
+    receivers_per_send=500,
+    send=send,
     description="Deliver to PushNest users' inboxes, live in the console.",
 )

@@ -8,6 +8,7 @@ import strawberry
 
 from schema.errors import BadInput
 from schema.graphql.context import Info
+from schema.graphql.cron import CronMutation
 from schema.graphql.inputs import (
     CreateApiKeyInput,
     CreateChannelInput,
@@ -20,6 +21,7 @@ from schema.graphql.inputs import (
     as_dict,
     bindings_of,
 )
+from schema.graphql.messages import MessageMutations
 from schema.graphql.types import (
     ApiKeyNode,
     ChannelNode,
@@ -46,7 +48,7 @@ async def _template_node(template_id: int, row: object) -> TemplateNode:
 
 
 @strawberry.type
-class Mutation:
+class Mutation(MessageMutations, CronMutation):
     @strawberry.mutation(description="Sign in. Failed attempts are limited per client address.")
     async def login(self, info: Info, username: str, password: str) -> SessionPayload:
         ctx = info.context

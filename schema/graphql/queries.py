@@ -8,7 +8,9 @@ import strawberry
 
 from schema.channels.registry import all_channel_types
 from schema.graphql.context import Info
+from schema.graphql.cron import CronQuery
 from schema.graphql.inputs import AuditLogFilter
+from schema.graphql.messages import MessageQueries
 from schema.graphql.types import (
     ApiKeyNode,
     AuditLogEntry,
@@ -24,7 +26,7 @@ from schema.services import api_keys, audit_log, bindings, channels, tasks, temp
 
 
 @strawberry.type
-class Query:
+class Query(MessageQueries, CronQuery):
     @strawberry.field(description="The signed-in user.")
     def me(self, info: Info) -> UserNode:
         return UserNode.of(info.context.principal.require_user())

@@ -52,7 +52,9 @@ class Message(Model):
         "models.ApiKey", related_name="messages", null=True, on_delete=fields.SET_NULL
     )
     api_key_id: int | None
+    # The task's or template's name at send time, and where the call came from (graphql, rest-v1, cron…).
     source_name = fields.CharField(max_length=100, default="")
+    source = fields.CharField(max_length=16, default="graphql")
     title = fields.CharField(max_length=500, default="")
     text = fields.TextField(default="")
     markdown = fields.TextField(default="")
@@ -100,8 +102,13 @@ class Delivery(Model):
     receivers: list[Any] = fields.JSONField(default=list)
     status = fields.CharEnumField(DeliveryStatus, max_length=16, default=DeliveryStatus.QUEUED)
     attempts = fields.IntField(default=0)
+    # `attempts` when the retry budget last started: a "resend failed" gives a fresh budget while
+    # attempt numbers keep counting up.
+    budget_start = fields.IntField(default=0)
     next_attempt_at = fields.DatetimeField(null=True)
     lease_until = fields.DatetimeField(null=True)
+    # A random token per claim: the claimer reads back only the rows its own update took.
+    claim_token = fields.CharField(max_length=32, default="")
     error_class = fields.CharField(max_length=32, default="")
     last_error = fields.TextField(default="")
     latency_ms = fields.IntField(null=True)

@@ -11,6 +11,7 @@ from tortoise.exceptions import IntegrityError
 
 from schema.channels.base import ChannelConfig, ChannelType
 from schema.channels.registry import get_channel_type
+from schema.crypto import SecretBox
 from schema.errors import BadInput, Conflict, NotFound
 from schema.models import Binding, Channel
 from schema.services import audit
@@ -45,10 +46,10 @@ def masked(runtime: Runtime, channel: Channel) -> ChannelView:
     return ChannelView(channel, shown)
 
 
-def open_config(runtime: Runtime, channel: Channel) -> ChannelConfig:
+def open_config_with_box(box: SecretBox, channel: Channel) -> ChannelConfig:
     """The full, validated config with secrets, for the code that sends. Never leaves the process."""
     kind = get_channel_type(channel.type)
-    return kind.config_model.model_validate(channel.config | _open_secrets(runtime, channel))
+    return kind.config_model.model_validate(channel.config | _open_secrets_with_box(box, channel))
 
 
 async def get_channel(principal: Principal, channel_id: int) -> Channel:
@@ -167,7 +168,11 @@ def _seal(runtime: Runtime, secrets: dict[str, str]) -> str:
 
 
 def _open_secrets(runtime: Runtime, channel: Channel) -> dict[str, str]:
+    return _open_secrets_with_box(runtime.secret_box, channel)
+
+
+def _open_secrets_with_box(box: SecretBox, channel: Channel) -> dict[str, str]:
     if not channel.secrets_sealed:
         return {}
-    opened = json.loads(runtime.secret_box.open(channel.secrets_sealed))
+    opened = json.loads(box.open(channel.secrets_sealed))
     return {str(k): str(v) for k, v in opened.items()}

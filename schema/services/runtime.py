@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from schema.crypto import SecretBox
+from schema.events import DeliveryEvent, InboxEvent
+from schema.ports import Enqueuer, EventBus
 from schema.services.throttle import LoginThrottle, MemoryLoginThrottle
 from schema.settings import Settings
 from schema.tokens import TokenIssuer
+
+
+class NoQueue:
+    """For processes that only read (tests, tools): nothing is dispatched."""
+
+    async def deliveries_due(self, delivery_ids: list[int], defer_seconds: float = 0.0) -> None:
+        return None
+
+
+class NoEvents:
+    async def publish_deliveries(self, events: list[DeliveryEvent]) -> None:
+        return None
+
+    async def publish_inbox(self, events: list[InboxEvent]) -> None:
+        return None
 
 
 @dataclass(frozen=True)
@@ -16,13 +33,22 @@ class Runtime:
     secret_box: SecretBox
     tokens: TokenIssuer
     login_throttle: LoginThrottle
+    enqueuer: Enqueuer = field(default_factory=NoQueue)
+    events: EventBus = field(default_factory=NoEvents)
 
 
-def build_runtime(settings: Settings, login_throttle: LoginThrottle | None = None) -> Runtime:
+def build_runtime(
+    settings: Settings,
+    login_throttle: LoginThrottle | None = None,
+    enqueuer: Enqueuer | None = None,
+    events: EventBus | None = None,
+) -> Runtime:
     return Runtime(
         settings=settings,
         secret_box=SecretBox(settings.secret_key.get_secret_value()),
         tokens=TokenIssuer(settings.jwt_secret.get_secret_value(), settings.jwt_ttl_minutes * 60),
         login_throttle=login_throttle
         or MemoryLoginThrottle(settings.login_max_attempts, settings.login_window_seconds),
+        enqueuer=enqueuer or NoQueue(),
+        events=events or NoEvents(),
     )

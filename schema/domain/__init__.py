@@ -1,0 +1,1 @@
+"""Pure logic shared by API and workers: rendering, body choice, limits, retry policy."""

@@ -1,0 +1,57 @@
+"""The worker → subscribers contract: typed events and the streams they travel on."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from typing import Any
+
+DELIVERY_STREAM = "pushnest:events:deliveries"
+INBOX_STREAM = "pushnest:events:inbox"
+
+
+@dataclass(frozen=True)
+class DeliveryEvent:
+    """A delivery changed state (queued, sending, retrying, rate_limited, succeeded, failed, unknown)."""
+
+    message_id: int
+    delivery_id: int
+    owner_id: int
+    task_id: int | None
+    template_id: int | None
+    channel_id: int | None
+    channel_type: str
+    status: str
+    attempt: int
+    error_class: str = ""
+    error: str = ""
+    latency_ms: int | None = None
+    at: float = 0.0
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, raw: str | bytes) -> DeliveryEvent:
+        data: dict[str, Any] = json.loads(raw)
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class InboxEvent:
+    """A user's inbox changed: a new item, or read state changed; carries the new unread count."""
+
+    user_id: int
+    kind: str  # "new" | "read" | "deleted"
+    item_ids: tuple[int, ...]
+    unread_count: int
+    at: float = 0.0
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, raw: str | bytes) -> InboxEvent:
+        data: dict[str, Any] = json.loads(raw)
+        data["item_ids"] = tuple(data["item_ids"])
+        return cls(**data)

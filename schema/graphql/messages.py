@@ -1,0 +1,255 @@
+"""Sending and the send log: sendMessage, resendFailed, messages, message."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from strawberry.scalars import JSON
+
+from schema.graphql.context import Info
+from schema.graphql.types import Connection, FormatEnum, connection
+from schema.models import Delivery, DeliveryAttempt, Message
+from schema.models.messages import DeliveryStatus, MessageStatus
+from schema.services import messages, sending
+from schema.services.messages import MessageFilter
+
+MessageStatusEnum = strawberry.enum(MessageStatus, name="MessageStatus")
+DeliveryStatusEnum = strawberry.enum(DeliveryStatus, name="DeliveryStatus")
+DEFAULT_SYNC_TIMEOUT_SECONDS = 10.0
+
+
+@strawberry.type
+class DeliveryAttemptRecord:
+    number: int
+    outcome: str
+    error_class: str
+    error: str
+    vendor_response: str
+    latency_ms: int | None
+    started_at: datetime
+    finished_at: datetime
+
+    @classmethod
+    def of(cls, row: DeliveryAttempt) -> DeliveryAttemptRecord:
+        return cls(
+            number=row.number,
+            outcome=row.outcome,
+            error_class=row.error_class,
+            error=row.error,
+            vendor_response=row.vendor_response,
+            latency_ms=row.latency_ms,
+            started_at=row.started_at,
+            finished_at=row.finished_at,
+        )
+
+
+@strawberry.type(name="Delivery")
+class DeliveryNode:
+    id: int
+    channel_id: int | None
+    channel_name: str | None
+    channel_type: str
+    format: FormatEnum  # type: ignore[valid-type]
+    receivers: list[str]
+    status: DeliveryStatusEnum  # type: ignore[valid-type]
+    attempts: int
+    error_class: str
+    last_error: str
+    latency_ms: int | None
+    next_attempt_at: datetime | None
+    updated_at: datetime
+    history: list[DeliveryAttemptRecord] | None = strawberry.field(
+        description="Every attempt with the vendor's answer (on `message(id)` only; null in lists)."
+    )
+
+    @classmethod
+    def of(cls, row: Delivery, history: list[DeliveryAttempt] | None = None) -> DeliveryNode:
+        channel = row.channel  # loaded by messages.deliveries_of (select_related)
+        return cls(
+            id=row.id,
+            channel_id=row.channel_id,
+            channel_name=channel.name if channel else None,
+            channel_type=row.channel_type,
+            format=row.format,
+            receivers=list(row.receivers),
+            status=row.status,
+            attempts=row.attempts,
+            error_class=row.error_class,
+            last_error=row.last_error,
+            latency_ms=row.latency_ms,
+            next_attempt_at=row.next_attempt_at,
+            updated_at=row.updated_at,
+            history=None if history is None else [DeliveryAttemptRecord.of(a) for a in history],
+        )
+
+
+@strawberry.type(name="Message")
+class MessageNode:
+    id: int
+    task_id: int | None
+    template_id: int | None
+    source_name: str
+    source: str
+    title: str
+    text: str
+    markdown: str
+    html: str
+    url: str
+    variables: JSON
+    recipients: list[str]
+    status: MessageStatusEnum  # type: ignore[valid-type]
+    trace_id: str
+    idempotency_key: str | None
+    send_at: datetime | None
+    created_at: datetime
+    finished_at: datetime | None
+    deliveries: list[DeliveryNode]
+
+    @classmethod
+    def of(cls, row: Message, deliveries: list[DeliveryNode]) -> MessageNode:
+        return cls(
+            id=row.id,
+            task_id=row.task_id,
+            template_id=row.template_id,
+            source_name=row.source_name,
+            source=row.source,
+            title=row.title,
+            text=row.text,
+            markdown=row.markdown,
+            html=row.html,
+            url=row.url,
+            variables=JSON(row.variables),
+            recipients=list(row.recipients),
+            status=row.status,
+            trace_id=row.trace_id,
+            idempotency_key=row.idempotency_key,
+            send_at=row.send_at,
+            created_at=row.created_at,
+            finished_at=row.finished_at,
+            deliveries=deliveries,
+        )
+
+
+@strawberry.type
+class SendMessagePayload:
+    message: MessageNode
+    duplicate: bool = strawberry.field(description="An earlier send with this idempotency key was returned.")
+    completed: bool = strawberry.field(description="Every delivery has a final state (with sync: true).")
+
+
+@strawberry.input
+class MentionsInput:
+    mobiles: list[str] = strawberry.field(default_factory=list)
+    user_ids: list[str] = strawberry.field(default_factory=list)
+    all: bool = False
+
+
+@strawberry.input
+class SendMessageInput:
+    """Task mode: taskId with title/text/markdown/html/url. Template mode: templateId with variables."""
+
+    task_id: int | None = None
+    template_id: int | None = None
+    title: str = ""
+    text: str = ""
+    markdown: str = ""
+    html: str = ""
+    url: str = ""
+    variables: JSON | None = None
+    recipients: list[str] = strawberry.field(default_factory=list)
+    mentions: MentionsInput | None = None
+    idempotency_key: str | None = strawberry.field(
+        default=None, description="Same key within 24 h → same message."
+    )
+    send_at: datetime | None = None
+    sync: bool = strawberry.field(default=False, description="Wait for every delivery's outcome.")
+    timeout_seconds: float = DEFAULT_SYNC_TIMEOUT_SECONDS
+
+
+@strawberry.input
+class MessageFilterInput:
+    status: MessageStatusEnum | None = None  # type: ignore[valid-type]
+    task_id: int | None = None
+    template_id: int | None = None
+    channel_id: int | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    search: str | None = None
+
+
+async def message_node(row: Message, with_history: bool) -> MessageNode:
+    deliveries = (await messages.deliveries_of([row.id])).get(row.id, [])
+    history = await messages.attempts_of([d.id for d in deliveries]) if with_history else None
+    nodes = [DeliveryNode.of(d, history.get(d.id, []) if history is not None else None) for d in deliveries]
+    return MessageNode.of(row, nodes)
+
+
+@strawberry.type
+class MessageQueries:
+    @strawberry.field(description="The send log, newest first.")
+    async def messages(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: MessageFilterInput | None = None,
+    ) -> Connection[MessageNode]:
+        f = filter or MessageFilterInput()
+        where = MessageFilter(
+            status=f.status,
+            task_id=f.task_id,
+            template_id=f.template_id,
+            channel_id=f.channel_id,
+            since=f.since,
+            until=f.until,
+            search=f.search,
+        )
+        page = await messages.list_messages(info.context.principal, first, after, where)
+        grouped = await messages.deliveries_of([m.id for m in page.items])
+        return connection(
+            page, lambda row: MessageNode.of(row, [DeliveryNode.of(d) for d in grouped.get(row.id, [])])
+        )
+
+    @strawberry.field(description="One message with its deliveries and every attempt.")
+    async def message(self, info: Info, id: int) -> MessageNode:
+        return await message_node(await messages.get_message(info.context.principal, id), with_history=True)
+
+
+@strawberry.type
+class MessageMutations:
+    @strawberry.mutation(description="Send through a task or a template (API key or console session).")
+    async def send_message(self, info: Info, input: SendMessageInput) -> SendMessagePayload:
+        ctx = info.context
+        mentions = input.mentions or MentionsInput()
+        data: dict[str, object] = {
+            "task_id": input.task_id,
+            "template_id": input.template_id,
+            "title": input.title,
+            "text": input.text,
+            "markdown": input.markdown,
+            "html": input.html,
+            "url": input.url,
+            "variables": input.variables if input.variables is not None else {},
+            "recipients": input.recipients,
+            "mention_mobiles": mentions.mobiles,
+            "mention_user_ids": mentions.user_ids,
+            "mention_all": mentions.all,
+            "idempotency_key": input.idempotency_key,
+            "send_at": input.send_at,
+            "source": "graphql",
+        }
+        result = await sending.accept_send(ctx.runtime, ctx.principal, data)
+        row = result.message
+        if input.sync and not result.duplicate:
+            row = await messages.wait_for_outcome(row.id, input.timeout_seconds)
+        node = await message_node(row, with_history=False)
+        return SendMessagePayload(
+            message=node, duplicate=result.duplicate, completed=row.status in messages.FINAL_MESSAGE
+        )
+
+    @strawberry.mutation(description="Send again the deliveries of a message that failed.")
+    async def resend_failed(self, info: Info, message_id: int) -> MessageNode:
+        ctx = info.context
+        await messages.resend_failed(ctx.runtime, ctx.principal, message_id)
+        return await message_node(await messages.get_message(ctx.principal, message_id), with_history=False)

@@ -1,0 +1,122 @@
+"""Reading the send log, waiting for a send's outcome, and re-sending what failed."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from tortoise.expressions import F, Q
+
+from schema.errors import BadInput, Conflict, NotFound
+from schema.models import Delivery, DeliveryAttempt, Message
+from schema.models.messages import DeliveryStatus, MessageStatus
+from schema.services import audit, message_status
+from schema.services.pagination import Page, paginate
+from schema.services.principal import Principal
+from schema.services.runtime import Runtime
+
+FINAL_MESSAGE = frozenset({MessageStatus.SUCCEEDED, MessageStatus.PARTIAL, MessageStatus.FAILED})
+RESENDABLE = (DeliveryStatus.FAILED, DeliveryStatus.UNKNOWN)
+MAX_WAIT_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class MessageFilter:
+    status: MessageStatus | None = None
+    task_id: int | None = None
+    template_id: int | None = None
+    channel_id: int | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    search: str | None = None
+
+
+async def get_message(principal: Principal, message_id: int) -> Message:
+    """Console users see their own messages (admins all); an API key sees the messages it sent."""
+    message = await Message.get_or_none(id=message_id)
+    caller = principal.require_caller()
+    if message is None:
+        raise NotFound("no message with this id")
+    if principal.api_key is not None:
+        if message.api_key_id != principal.api_key.id:
+            raise NotFound("no message with this id")
+    elif not principal.is_admin and message.owner_id != caller.id:
+        raise NotFound("no message with this id")
+    return message
+
+
+async def list_messages(
+    principal: Principal, first: int | None, after: str | None, where: MessageFilter
+) -> Page[Message]:
+    query = Message.filter(**principal.owner_filter())
+    exact = {
+        "status": where.status,
+        "task_id": where.task_id,
+        "template_id": where.template_id,
+        "created_at__gte": where.since,
+        "created_at__lt": where.until,
+    }
+    query = query.filter(**{k: v for k, v in exact.items() if v is not None})
+    if where.channel_id is not None:
+        query = query.filter(deliveries__channel_id=where.channel_id).distinct()
+    if where.search:
+        if len(where.search) > 200:
+            raise BadInput("search is at most 200 characters", field="search")
+        term = where.search
+        query = query.filter(
+            Q(title__icontains=term) | Q(text__icontains=term) | Q(source_name__icontains=term)
+        )
+    return await paginate(query, first, after)
+
+
+async def deliveries_of(message_ids: list[int]) -> dict[int, list[Delivery]]:
+    grouped: dict[int, list[Delivery]] = defaultdict(list)
+    for delivery in (
+        await Delivery.filter(message_id__in=message_ids).select_related("channel").order_by("id")
+    ):
+        grouped[delivery.message_id].append(delivery)
+    return grouped
+
+
+async def attempts_of(delivery_ids: list[int]) -> dict[int, list[DeliveryAttempt]]:
+    grouped: dict[int, list[DeliveryAttempt]] = defaultdict(list)
+    for attempt in await DeliveryAttempt.filter(delivery_id__in=delivery_ids).order_by("number"):
+        grouped[attempt.delivery_id].append(attempt)
+    return grouped
+
+
+async def wait_for_outcome(message_id: int, timeout_seconds: float) -> Message:
+    """Poll until every delivery has a final state, or the timeout; returns the message as it is then."""
+    deadline = time.monotonic() + min(max(timeout_seconds, 0.0), MAX_WAIT_SECONDS)
+    pause = 0.02
+    while True:
+        message = await Message.get(id=message_id)
+        if message.status in FINAL_MESSAGE or time.monotonic() >= deadline:
+            return message
+        await asyncio.sleep(min(pause, max(0.0, deadline - time.monotonic())))
+        pause = min(pause * 2, 0.25)
+
+
+async def resend_failed(runtime: Runtime, principal: Principal, message_id: int) -> list[Delivery]:
+    """Queue again the deliveries that failed (or whose outcome is unknown), with a fresh retry budget."""
+    message = await get_message(principal, message_id)
+    principal.require_user()
+    ids = [d.id for d in await Delivery.filter(message_id=message.id, status__in=RESENDABLE)]
+    if not ids:
+        raise Conflict("this message has no failed delivery to resend")
+    now = datetime.now(UTC)
+    await Delivery.filter(id__in=ids, status__in=RESENDABLE).update(
+        status=DeliveryStatus.QUEUED,
+        next_attempt_at=now,
+        budget_start=F("attempts"),
+        error_class="",
+        last_error="",
+        version=F("version") + 1,
+    )
+    await message_status.refresh({message.id})
+    await runtime.enqueuer.deliveries_due(ids)
+    await audit.record(principal, "message.resend_failed", "message", message.id, {"deliveries": [None, ids]})
+    return list(await Delivery.filter(id__in=ids).order_by("id"))

@@ -1,0 +1,55 @@
+"""A send request as callers give it, checked before anything is written."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import Field, StringConstraints, field_validator
+
+from schema.services.validation import Body, Input, Title
+
+MAX_RECIPIENTS = 10_000
+_Recipient = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=320)]
+_MentionValue = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+_Url = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2048)]
+_Key = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class SendRequest(Input):
+    """Task mode: content fields. Template mode: `variables`. Exactly one of task_id / template_id."""
+
+    task_id: int | None = None
+    template_id: int | None = None
+    title: Title = ""
+    text: Body = ""
+    markdown: Body = ""
+    html: Body = ""
+    url: _Url = ""
+    variables: dict[str, Any] = Field(default_factory=dict)
+    recipients: list[_Recipient] = Field(default_factory=list, max_length=MAX_RECIPIENTS)
+    mention_mobiles: list[_MentionValue] = Field(default_factory=list, max_length=100)
+    mention_user_ids: list[_MentionValue] = Field(default_factory=list, max_length=100)
+    mention_all: bool = False
+    idempotency_key: _Key | None = None
+    send_at: datetime | None = None
+    # Where the call came from, for the send log: "graphql", "rest-v1", "rest-v2", "rest-get", "cron".
+    source: str = "graphql"
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if value and not value.lower().startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL")
+        return value
+
+    @field_validator("variables")
+    @classmethod
+    def _small_variables(cls, value: dict[str, Any]) -> dict[str, Any]:
+        if len(value) > 200:
+            raise ValueError("at most 200 variables")
+        return value
+
+    @property
+    def is_template(self) -> bool:
+        return self.template_id is not None

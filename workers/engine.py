@@ -1,0 +1,297 @@
+"""Delivering claimed rows: rate limit → send → classify → record → publish → schedule a retry.
+
+This is the one place where delivery policy lives (retries, limits, timeouts, attempt records);
+the ARQ job and the all-in-one dispatcher both call `DeliveryEngine.run`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pydantic import ValidationError
+from tortoise.transactions import in_transaction
+
+from schema.channels.base import ChannelError, ErrorClass, Format, Mentions, Outgoing, SendContext
+from schema.channels.registry import CHANNEL_TYPES
+from schema.crypto import SecretBox
+from schema.domain.bodies import Content, body_for, text_of
+from schema.domain.retry import RetryPolicy
+from schema.events import DeliveryEvent
+from schema.models import Channel, Delivery, DeliveryAttempt
+from schema.models.messages import DeliveryStatus
+from schema.ports import EventBus, RateLimiter
+from schema.services import message_status
+from schema.settings import Settings
+from workers.claims import claim
+from workers.configs import ConfigCache
+
+log = logging.getLogger("pushnest.delivery")
+RetryLater = Callable[[int, int, float], Awaitable[None]]
+# Throttled sends are deferred, not failed; this bounds a vendor that never stops throttling.
+_RATE_LIMITED_ATTEMPTS_FACTOR = 4
+_MAX_ERROR_CHARS = 2000
+
+
+@dataclass(frozen=True)
+class Outcome:
+    delivery: Delivery
+    status: DeliveryStatus
+    attempted: bool
+    started_at: datetime
+    error_class: str = ""
+    error: str = ""
+    vendor_response: str = ""
+    latency_ms: int | None = None
+    retry_in: float | None = None
+
+
+class DeliveryEngine:
+    def __init__(
+        self,
+        settings: Settings,
+        secret_box: SecretBox,
+        ctx: SendContext,
+        limiter: RateLimiter,
+        events: EventBus,
+        retry_later: RetryLater,
+    ) -> None:
+        self._settings = settings
+        self._ctx = ctx
+        self._limiter = limiter
+        self._events = events
+        self._retry_later = retry_later
+        self._configs = ConfigCache(secret_box)
+        self._policy = RetryPolicy(
+            settings.max_attempts, settings.retry_base_seconds, settings.retry_max_seconds
+        )
+        self._slots = asyncio.Semaphore(settings.concurrency)
+
+    async def run(self, delivery_ids: list[int] | None = None, limit: int | None = None) -> int:
+        """Claim and deliver due rows (these ids only, if given). Returns how many were claimed."""
+        rows = await claim(delivery_ids, limit or self._settings.concurrency, self._settings.lease_seconds)
+        if not rows:
+            return 0
+        await self._events.publish_deliveries([self._event(d, DeliveryStatus.SENDING) for d in rows])
+        outcomes = await asyncio.gather(*(self._deliver_in_slot(d) for d in rows))
+        await self._record(outcomes)
+        await self._events.publish_deliveries([self._outcome_event(o) for o in outcomes])
+        for o in outcomes:
+            if o.retry_in is not None:
+                await self._retry_later(o.delivery.id, o.delivery.attempts, o.retry_in)
+        return len(rows)
+
+    async def _deliver_in_slot(self, delivery: Delivery) -> Outcome:
+        async with self._slots:
+            try:
+                return await self._deliver(delivery)
+            except Exception as exc:  # a bug must not lose the row: record it and retry later
+                log.exception("delivery %s crashed", delivery.id)
+                return self._failure(
+                    delivery, datetime.now(UTC), ErrorClass.UNKNOWN, f"internal error: {exc!r}"
+                )
+
+    async def _deliver(self, delivery: Delivery) -> Outcome:
+        started = datetime.now(UTC)
+        channel: Channel | None = delivery.channel
+        kind = CHANNEL_TYPES.get(delivery.channel_type)
+        if channel is None or not channel.enabled:
+            return self._final(delivery, started, "the channel was deleted or disabled")
+        if kind is None or kind.send is None:
+            return self._final(delivery, started, f"channel type {delivery.channel_type!r} cannot send yet")
+        if kind.rate_limit is not None:
+            wait = await self._limiter.acquire(
+                _account(channel), kind.rate_limit.count, kind.rate_limit.per_seconds
+            )
+            if wait > 0:
+                return Outcome(
+                    delivery,
+                    DeliveryStatus.RATE_LIMITED,
+                    attempted=False,
+                    started_at=started,
+                    error_class=ErrorClass.RATE_LIMITED.value,
+                    error="waiting for the channel's rate limit",
+                    retry_in=wait,
+                )
+        try:
+            config = self._configs.get(channel)
+        except (ValidationError, ValueError) as exc:
+            return self._final(delivery, started, f"the channel's saved config is not valid any more: {exc}")
+        clock = time.perf_counter()
+        try:
+            receipt = await asyncio.wait_for(
+                kind.send(self._outgoing(delivery), config, self._ctx),
+                timeout=self._settings.send_timeout_seconds + 5,
+            )
+        except ChannelError as exc:
+            if exc.error_class is ErrorClass.RATE_LIMITED:
+                await self._limiter.block(_account(channel), exc.wait_seconds or 30.0)
+            return self._failure(
+                delivery,
+                started,
+                exc.error_class,
+                exc.message,
+                exc.vendor_response,
+                _ms(clock),
+                exc.wait_seconds,
+            )
+        except TimeoutError:
+            return self._failure(
+                delivery, started, ErrorClass.UNKNOWN, "no answer in time", latency_ms=_ms(clock)
+            )
+        return Outcome(
+            delivery,
+            DeliveryStatus.SUCCEEDED,
+            attempted=True,
+            started_at=started,
+            vendor_response=receipt.vendor_response,
+            latency_ms=_ms(clock),
+        )
+
+    def _outgoing(self, delivery: Delivery) -> Outgoing:
+        message, binding = delivery.message, delivery.binding
+        content = Content(
+            title=message.title, text=message.text, markdown=message.markdown, html=message.html
+        )
+        mentions = dict(message.mentions or {})
+        return Outgoing(
+            message_id=message.id,
+            delivery_id=delivery.id,
+            attempt=delivery.attempts,
+            title=message.title,
+            body=body_for(Format(delivery.format), content),
+            format=Format(delivery.format),
+            text=text_of(content),
+            url=message.url,
+            receivers=tuple(delivery.receivers),
+            mentions=Mentions(
+                mobiles=_merged(mentions.get("mobiles"), binding.mention_mobiles if binding else []),
+                user_ids=_merged(mentions.get("user_ids"), binding.mention_user_ids if binding else []),
+                all=bool(mentions.get("all")) or bool(binding and binding.mention_all),
+            ),
+            options=dict(binding.options) if binding else {},
+            idempotency_key=f"pn-d{delivery.id}",
+            trace_id=message.trace_id,
+        )
+
+    def _final(self, delivery: Delivery, started: datetime, error: str) -> Outcome:
+        return Outcome(
+            delivery,
+            DeliveryStatus.FAILED,
+            attempted=False,
+            started_at=started,
+            error_class=ErrorClass.PERMANENT.value,
+            error=error,
+        )
+
+    def _failure(
+        self,
+        delivery: Delivery,
+        started: datetime,
+        error_class: ErrorClass,
+        error: str,
+        vendor_response: str = "",
+        latency_ms: int | None = None,
+        wait_seconds: float | None = None,
+    ) -> Outcome:
+        attempt = delivery.attempts - delivery.budget_start
+        status, retry_in = DeliveryStatus.FAILED, None
+        if error_class is ErrorClass.RATE_LIMITED:
+            if attempt < self._policy.max_attempts * _RATE_LIMITED_ATTEMPTS_FACTOR:
+                status = DeliveryStatus.RATE_LIMITED
+                retry_in = (wait_seconds or 30.0) * random.uniform(1.0, 1.2)  # noqa: S311 - jitter, not crypto
+        elif error_class is not ErrorClass.PERMANENT:
+            if self._policy.exhausted(attempt):
+                status = (
+                    DeliveryStatus.UNKNOWN if error_class is ErrorClass.UNKNOWN else DeliveryStatus.FAILED
+                )
+            else:
+                status, retry_in = DeliveryStatus.RETRYING, self._policy.delay(attempt)
+        return Outcome(
+            delivery,
+            status,
+            attempted=True,
+            started_at=started,
+            error_class=error_class.value,
+            error=error[:_MAX_ERROR_CHARS],
+            vendor_response=vendor_response,
+            latency_ms=latency_ms,
+            retry_in=retry_in,
+        )
+
+    async def _record(self, outcomes: list[Outcome]) -> None:
+        now = datetime.now(UTC)
+        async with in_transaction():
+            await DeliveryAttempt.bulk_create(
+                [
+                    DeliveryAttempt(
+                        delivery_id=o.delivery.id,
+                        number=o.delivery.attempts,
+                        outcome=o.status.value,
+                        error_class=o.error_class,
+                        error=o.error,
+                        vendor_response=o.vendor_response,
+                        latency_ms=o.latency_ms,
+                        trace_id=o.delivery.message.trace_id,
+                        started_at=o.started_at,
+                    )
+                    for o in outcomes
+                    if o.attempted
+                ]
+            )
+            for o in outcomes:
+                changes: dict[str, Any] = {
+                    "status": o.status,
+                    "lease_until": None,
+                    "error_class": o.error_class,
+                    "last_error": o.error,
+                    "latency_ms": o.latency_ms,
+                    "next_attempt_at": now + timedelta(seconds=o.retry_in)
+                    if o.retry_in is not None
+                    else None,
+                }
+                if not o.attempted:
+                    changes["attempts"] = o.delivery.attempts - 1
+                # Only the holder of the current claim may move the row; a stale worker's attempt
+                # row is still kept above, as a record of what it did.
+                await Delivery.filter(id=o.delivery.id, version=o.delivery.version).update(**changes)
+        await message_status.refresh({o.delivery.message_id for o in outcomes})
+
+    def _event(self, d: Delivery, status: DeliveryStatus, **extra: Any) -> DeliveryEvent:
+        m = d.message
+        return DeliveryEvent(
+            message_id=m.id,
+            delivery_id=d.id,
+            owner_id=m.owner_id,
+            task_id=m.task_id,
+            template_id=m.template_id,
+            channel_id=d.channel_id,
+            channel_type=d.channel_type,
+            status=status.value,
+            attempt=d.attempts,
+            at=time.time(),
+            **extra,
+        )
+
+    def _outcome_event(self, o: Outcome) -> DeliveryEvent:
+        return self._event(
+            o.delivery, o.status, error_class=o.error_class, error=o.error[:300], latency_ms=o.latency_ms
+        )
+
+
+def _account(channel: Channel) -> str:
+    return f"channel:{channel.id}"
+
+
+def _merged(first: Any, second: Any) -> tuple[str, ...]:
+    return tuple(dict.fromkeys([*(first or []), *(second or [])]))
+
+
+def _ms(since: float) -> int:
+    return int((time.perf_counter() - since) * 1000)
