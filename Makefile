@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
 
-.PHONY: install run test test-sqlite test-mysql lint format schema migrations bench-startup clean
+.PHONY: install run test test-sqlite test-mysql lint format schema migrations bench bench-startup clean
 
 install: $(STAMP)
 
@@ -51,6 +51,11 @@ schema: install
 # After changing schema/models: writes the next file in schema/migrations/.
 migrations: install
 	$(BIN)/tortoise makemigrations
+
+# End-to-end delivery throughput (MariaDB + Redis + nginx sink) next to raw aiohttp/httpx loops and Apprise.
+bench: install
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python bench/delivery.py $(ARGS)
 
 # Cold start time and idle memory of `pushnest serve` next to a bare Starlette app.
 bench-startup: install

@@ -7,11 +7,13 @@ from datetime import datetime
 import strawberry
 from strawberry.scalars import JSON
 
+from schema.errors import BadInput
 from schema.graphql.context import Info
+from schema.graphql.inputs import PlaceholderInput, as_dict
 from schema.graphql.types import Connection, FormatEnum, connection
 from schema.models import Delivery, DeliveryAttempt, Message
 from schema.models.messages import DeliveryStatus, MessageStatus
-from schema.services import messages, sending
+from schema.services import messages, preview, sending
 from schema.services.messages import MessageFilter
 
 MessageStatusEnum = strawberry.enum(MessageStatus, name="MessageStatus")
@@ -253,3 +255,52 @@ class MessageMutations:
         ctx = info.context
         await messages.resend_failed(ctx.runtime, ctx.principal, message_id)
         return await message_node(await messages.get_message(ctx.principal, message_id), with_history=False)
+
+
+@strawberry.type(name="ChannelPreview")
+class ChannelPreviewNode:
+    binding_id: int
+    channel_id: int
+    channel_name: str
+    channel_type: str
+    format: FormatEnum  # type: ignore[valid-type]
+    body: str
+    size_bytes: int
+    limit_bytes: int | None
+    warnings: list[str]
+
+
+@strawberry.type
+class TemplatePreviewPayload:
+    title: str
+    missing: list[str] = strawberry.field(description="Placeholders with no value and no default.")
+    channels: list[ChannelPreviewNode]
+
+
+@strawberry.input
+class PreviewTemplateInput:
+    """Preview a saved template, optionally with unsaved edits (title and bodies, placeholders)."""
+
+    template_id: int
+    variables: JSON | None = None
+    title: str | None = None
+    text_body: str | None = None
+    markdown_body: str | None = None
+    html_body: str | None = None
+    placeholders: list[PlaceholderInput] | None = None
+
+
+@strawberry.type
+class PreviewMutations:
+    @strawberry.mutation(description="What each bound channel would get, rendered with these variables.")
+    async def preview_template(self, info: Info, input: PreviewTemplateInput) -> TemplatePreviewPayload:
+        draft = as_dict(input, drop_none=True)
+        variables = draft.pop("variables", {})
+        if not isinstance(variables, dict):
+            raise BadInput("variables must be a JSON object", field="variables")
+        result = await preview.preview_template(info.context.principal, input.template_id, variables, draft)
+        return TemplatePreviewPayload(
+            title=result.title,
+            missing=result.missing,
+            channels=[ChannelPreviewNode(**vars(c)) for c in result.channels],
+        )

@@ -21,7 +21,7 @@ from schema.graphql.inputs import (
     as_dict,
     bindings_of,
 )
-from schema.graphql.messages import MessageMutations
+from schema.graphql.messages import MessageMutations, PreviewMutations
 from schema.graphql.types import (
     ApiKeyNode,
     ChannelNode,
@@ -48,7 +48,7 @@ async def _template_node(template_id: int, row: object) -> TemplateNode:
 
 
 @strawberry.type
-class Mutation(MessageMutations, CronMutation):
+class Mutation(MessageMutations, PreviewMutations, CronMutation):
     @strawberry.mutation(description="Sign in. Failed attempts are limited per client address.")
     async def login(self, info: Info, username: str, password: str) -> SessionPayload:
         ctx = info.context

@@ -1,0 +1,89 @@
+"""What each bound channel would get from a template, for the editor's live preview."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from schema.channels.base import Format
+from schema.channels.registry import get_channel_type
+from schema.domain.bodies import Content, body_for, utf8_len
+from schema.domain.render import missing, render, resolve_variables
+from schema.services.bindings import bindings_of_templates
+from schema.services.principal import Principal
+from schema.services.templates import TemplateFields, get_template
+from schema.services.validation import parse
+
+_DRAFT_FIELDS = ("title", "text_body", "markdown_body", "html_body", "placeholders")
+_SOURCE = {Format.TEXT: "text_body", Format.MARKDOWN: "markdown_body", Format.HTML: "html_body"}
+
+
+@dataclass(frozen=True)
+class ChannelPreview:
+    binding_id: int
+    channel_id: int
+    channel_name: str
+    channel_type: str
+    format: Format
+    body: str
+    size_bytes: int
+    limit_bytes: int | None
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TemplatePreview:
+    title: str
+    missing: list[str]
+    channels: list[ChannelPreview]
+
+
+async def preview_template(
+    principal: Principal, template_id: int, variables: dict[str, Any], draft: dict[str, Any]
+) -> TemplatePreview:
+    """Render the template (with unsaved `draft` edits) for every binding; missing values are listed."""
+    principal.require_user()
+    template = await get_template(principal, template_id)
+    saved = {name: getattr(template, name) for name in TemplateFields.model_fields}
+    fields = parse(
+        TemplateFields, saved | {k: v for k, v in draft.items() if k in _DRAFT_FIELDS and v is not None}
+    )
+    values = resolve_variables([p.model_dump() for p in fields.placeholders], variables)
+    texts = [fields.title, fields.text_body, fields.markdown_body, fields.html_body]
+    content = Content(
+        title=render(fields.title, values),
+        text=render(fields.text_body, values),
+        markdown=render(fields.markdown_body, values),
+        html=render(fields.html_body, values, escape_html=True),
+    )
+    bound = (await bindings_of_templates([template.id])).get(template.id, [])
+    previews = [_preview(b.id, b.channel, Format(b.format), content, fields) for b in bound if b.enabled]
+    return TemplatePreview(title=content.title, missing=missing(texts, values), channels=previews)
+
+
+def _preview(
+    binding_id: int, channel: Any, fmt: Format, content: Content, fields: TemplateFields
+) -> ChannelPreview:
+    kind = get_channel_type(channel.type)
+    body = body_for(fmt, content)
+    size = utf8_len(body)
+    warnings = []
+    if not getattr(fields, _SOURCE[fmt]).strip():
+        warnings.append(
+            f"the template has no {fmt.value} body: {kind.label} gets one converted from another body"
+        )
+    if kind.max_body_bytes is not None and size > kind.max_body_bytes:
+        warnings.append(f"{size:,} bytes is over {kind.label}'s limit of {kind.max_body_bytes:,} bytes")
+    if not channel.enabled:
+        warnings.append("the channel is disabled: nothing will be sent to it")
+    return ChannelPreview(
+        binding_id=binding_id,
+        channel_id=channel.id,
+        channel_name=channel.name,
+        channel_type=channel.type,
+        format=fmt,
+        body=body,
+        size_bytes=size,
+        limit_bytes=kind.max_body_bytes,
+        warnings=warnings,
+    )
