@@ -15,7 +15,7 @@ from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 
-from schema.bus import LocalEventBus, RedisEventBus
+from schema.bus import LocalEventBus, RedisEventBus, RedisEventFeed
 from schema.db import close_database, open_database
 from schema.graphql.build import build_schema
 from schema.jobs import QUEUE_NAME
@@ -96,7 +96,13 @@ async def _scale_out_runtime(app: Starlette, settings: Settings, stack: AsyncExi
     stack.push_async_callback(enqueuer.close)
     app.state.redis = redis
     throttle = RedisLoginThrottle(redis, settings.login_max_attempts, settings.login_window_seconds)
-    return build_runtime(settings, throttle, enqueuer=enqueuer, events=RedisEventBus(redis))
+    # Its own connection: XREAD blocks, and must not hold up the publisher's commands.
+    feed_redis = Redis.from_url(settings.redis_url)
+    stack.push_async_callback(feed_redis.aclose)
+    feed = RedisEventFeed(feed_redis)
+    await feed.start()
+    stack.push_async_callback(feed.stop)
+    return build_runtime(settings, throttle, enqueuer=enqueuer, events=RedisEventBus(redis), feed=feed)
 
 
 async def _all_in_one_runtime(
@@ -105,9 +111,9 @@ async def _all_in_one_runtime(
     events = LocalEventBus()
     if factory is None:
         log.warning("no Redis and no in-process worker: messages are accepted but nothing delivers them")
-        return build_runtime(settings, events=events)
+        return build_runtime(settings, events=events, feed=events)
     worker = factory(settings, events)
-    runtime = build_runtime(settings, enqueuer=worker, events=events)
+    runtime = build_runtime(settings, enqueuer=worker, events=events, feed=events)
     await worker.start(runtime)
     stack.push_async_callback(worker.stop)
     return runtime

@@ -22,6 +22,7 @@ from schema.jobs import DELIVER, QUEUE_NAME, RUN_CRON, SWEEP
 from schema.queue import ArqEnqueuer, dumps, loads
 from schema.services.runtime import build_runtime
 from schema.settings import Settings
+from schema.token_store import RedisTokenStore
 from workers.claims import overdue, release_expired
 from workers.clients import http_client, send_context
 from workers.engine import DeliveryEngine
@@ -48,7 +49,7 @@ async def startup(ctx: dict[str, Any]) -> None:
         engine=DeliveryEngine(
             settings,
             SecretBox(settings.secret_key.get_secret_value()),
-            send_context(settings, http, events),
+            send_context(settings, http, events, RedisTokenStore(redis)),
             RedisRateLimiter(redis),
             events,
             enqueuer.retry_later,

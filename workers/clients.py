@@ -7,7 +7,7 @@ from functools import partial
 import httpx
 from httpx_aiohttp import AiohttpTransport
 
-from schema.channels.base import SendContext
+from schema.channels.base import SendContext, TokenStore
 from schema.ports import EventBus
 from schema.services.inbox import drop_in_inbox
 from schema.settings import Settings
@@ -28,10 +28,13 @@ def http_client(settings: Settings) -> httpx.AsyncClient:
     )
 
 
-def send_context(settings: Settings, http: httpx.AsyncClient, events: EventBus) -> SendContext:
+def send_context(
+    settings: Settings, http: httpx.AsyncClient, events: EventBus, tokens: TokenStore
+) -> SendContext:
     return SendContext(
         http=http,
         drop_in_inbox=partial(drop_in_inbox, events),
+        tokens=tokens,
         timeout_seconds=settings.send_timeout_seconds,
         allow_private_targets=settings.allow_private_targets,
     )

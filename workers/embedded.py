@@ -17,6 +17,7 @@ from schema.crypto import SecretBox
 from schema.ports import EventBus
 from schema.services.runtime import Runtime
 from schema.settings import Settings
+from schema.token_store import MemoryTokenStore
 from workers.claims import release_expired
 from workers.clients import http_client, send_context
 from workers.engine import DeliveryEngine
@@ -39,7 +40,7 @@ class EmbeddedWorker:
         self._engine = DeliveryEngine(
             settings,
             SecretBox(settings.secret_key.get_secret_value()),
-            send_context(settings, self._http, events),
+            send_context(settings, self._http, events, MemoryTokenStore()),
             MemoryRateLimiter(),
             events,
             self._retry_later,

@@ -15,9 +15,10 @@ from __future__ import annotations
 import types
 import typing
 from collections.abc import Awaitable, Callable, Mapping
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Protocol
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, SecretStr
@@ -179,6 +180,22 @@ class Receipt:
     vendor_response: str = ""
 
 
+class TokenStore(Protocol):
+    """Vendor access tokens shared by every worker (WeChat, WeCom app…): one refresh, not N.
+
+    `refresh_lock` is held while fetching a new token, so workers that find the cache empty at the
+    same moment do not each ask the vendor (which would invalidate each other's tokens).
+    """
+
+    async def get(self, key: str) -> str | None: ...
+
+    async def put(self, key: str, value: str, ttl_seconds: float) -> None: ...
+
+    async def drop(self, key: str) -> None: ...
+
+    def refresh_lock(self, key: str) -> AbstractAsyncContextManager[None]: ...
+
+
 @dataclass(frozen=True)
 class SendContext:
     """The clients a channel may use, created once per process and handed in."""
@@ -186,6 +203,7 @@ class SendContext:
     http: Any  # httpx.AsyncClient; typed loosely so declarations do not import httpx
     # Writes inbox items for these users and announces them; returns how many users got one.
     drop_in_inbox: Callable[[InboxDrop], Awaitable[int]]
+    tokens: TokenStore
     timeout_seconds: float = 10.0
     # Webhook-like channels refuse private targets unless the channel allows them explicitly.
     allow_private_targets: bool = False

@@ -9,6 +9,7 @@ import strawberry
 from schema.errors import BadInput
 from schema.graphql.context import Info
 from schema.graphql.cron import CronMutation
+from schema.graphql.inbox import InboxMutations
 from schema.graphql.inputs import (
     CreateApiKeyInput,
     CreateChannelInput,
@@ -48,7 +49,7 @@ async def _template_node(template_id: int, row: object) -> TemplateNode:
 
 
 @strawberry.type
-class Mutation(MessageMutations, PreviewMutations, CronMutation):
+class Mutation(MessageMutations, PreviewMutations, InboxMutations, CronMutation):
     @strawberry.mutation(description="Sign in. Failed attempts are limited per client address.")
     async def login(self, info: Info, username: str, password: str) -> SessionPayload:
         ctx = info.context

@@ -9,6 +9,7 @@ import strawberry
 from schema.channels.registry import all_channel_types
 from schema.graphql.context import Info
 from schema.graphql.cron import CronQuery
+from schema.graphql.inbox import InboxQueries
 from schema.graphql.inputs import AuditLogFilter
 from schema.graphql.messages import MessageQueries
 from schema.graphql.types import (
@@ -26,7 +27,7 @@ from schema.services import api_keys, audit_log, bindings, channels, tasks, temp
 
 
 @strawberry.type
-class Query(MessageQueries, CronQuery):
+class Query(MessageQueries, InboxQueries, CronQuery):
     @strawberry.field(description="The signed-in user.")
     def me(self, info: Info) -> UserNode:
         return UserNode.of(info.context.principal.require_user())

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 
 from schema.channels.base import InboxDrop
+from schema.errors import BadInput
 from schema.events import InboxEvent
 from schema.models import InboxItem, User
 from schema.ports import EventBus
+from schema.services.pagination import Page, paginate
+from schema.services.principal import Principal
+from schema.services.runtime import Runtime
 
 
 async def drop_in_inbox(events: EventBus, drop: InboxDrop) -> int:
@@ -45,3 +50,64 @@ async def drop_in_inbox(events: EventBus, drop: InboxDrop) -> int:
         )
     await events.publish_inbox(announced)
     return len(users)
+
+
+MAX_IDS = 500
+
+
+async def list_inbox(
+    principal: Principal, first: int | None, after: str | None, unread_only: bool
+) -> Page[InboxItem]:
+    """The caller's own items only: an inbox is personal, admins included."""
+    user = principal.require_user()
+    query = InboxItem.filter(user_id=user.id)
+    if unread_only:
+        query = query.filter(read_at__isnull=True)
+    return await paginate(query, first, after)
+
+
+async def unread_count(principal: Principal) -> int:
+    user = principal.require_user()
+    return await InboxItem.filter(user_id=user.id, read_at__isnull=True).count()
+
+
+async def mark_read(runtime: Runtime, principal: Principal, item_ids: list[int] | None) -> int:
+    """Mark these items (all unread ones when `item_ids` is None) read; returns how many changed."""
+    user = principal.require_user()
+    query = InboxItem.filter(user_id=user.id, read_at__isnull=True)
+    if item_ids is not None:
+        query = query.filter(id__in=_checked_ids(item_ids))
+    changed = [item.id for item in await query.only("id")]
+    if changed:
+        await InboxItem.filter(id__in=changed, read_at__isnull=True).update(read_at=datetime.now(UTC))
+    await _announce(runtime, user.id, "read", changed)
+    return len(changed)
+
+
+async def delete_items(runtime: Runtime, principal: Principal, item_ids: list[int]) -> int:
+    user = principal.require_user()
+    query = InboxItem.filter(user_id=user.id, id__in=_checked_ids(item_ids))
+    gone = [item.id for item in await query.only("id")]
+    if gone:
+        await InboxItem.filter(id__in=gone).delete()
+    await _announce(runtime, user.id, "deleted", gone)
+    return len(gone)
+
+
+def _checked_ids(item_ids: list[int]) -> list[int]:
+    if not item_ids or len(item_ids) > MAX_IDS:
+        raise BadInput(f"give between 1 and {MAX_IDS} ids", field="ids")
+    return item_ids
+
+
+async def _announce(runtime: Runtime, user_id: int, kind: str, item_ids: list[int]) -> None:
+    if not item_ids:
+        return
+    unread = await InboxItem.filter(user_id=user_id, read_at__isnull=True).count()
+    await runtime.events.publish_inbox(
+        [
+            InboxEvent(
+                user_id=user_id, kind=kind, item_ids=tuple(item_ids), unread_count=unread, at=time.time()
+            )
+        ]
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from schema.bus import EventFeed
 from schema.crypto import SecretBox
 from schema.events import DeliveryEvent, InboxEvent
 from schema.ports import Enqueuer, EventBus
@@ -35,6 +36,8 @@ class Runtime:
     login_throttle: LoginThrottle
     enqueuer: Enqueuer = field(default_factory=NoQueue)
     events: EventBus = field(default_factory=NoEvents)
+    # What subscriptions read; None in processes that serve no subscriptions.
+    feed: EventFeed | None = None
 
 
 def build_runtime(
@@ -42,6 +45,7 @@ def build_runtime(
     login_throttle: LoginThrottle | None = None,
     enqueuer: Enqueuer | None = None,
     events: EventBus | None = None,
+    feed: EventFeed | None = None,
 ) -> Runtime:
     return Runtime(
         settings=settings,
@@ -51,4 +55,5 @@ def build_runtime(
         or MemoryLoginThrottle(settings.login_max_attempts, settings.login_window_seconds),
         enqueuer=enqueuer or NoQueue(),
         events=events or NoEvents(),
+        feed=feed,
     )

@@ -191,7 +191,7 @@ def _mentions(target: Task | Template, request: SendRequest) -> dict[str, Any]:
 async def _dispatch(runtime: Runtime, message: Message, deliveries: list[Delivery]) -> None:
     now = datetime.now(UTC)
     delay = (message.send_at - now).total_seconds() if message.send_at and message.send_at > now else 0.0
-    await runtime.enqueuer.deliveries_due([d.id for d in deliveries], defer_seconds=delay)
+    # Announce before waking workers, so subscribers see `queued` before `sending`.
     await runtime.events.publish_deliveries(
         [
             DeliveryEvent(
@@ -209,3 +209,4 @@ async def _dispatch(runtime: Runtime, message: Message, deliveries: list[Deliver
             for d in deliveries
         ]
     )
+    await runtime.enqueuer.deliveries_due([d.id for d in deliveries], defer_seconds=delay)

@@ -65,6 +65,18 @@ class Cluster:
         self.workers.append(proc)
         return proc
 
+    def start_api(self, port: int) -> subprocess.Popen[bytes]:
+        """Another API process on the same database and Redis."""
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "server.cli", "serve", "--port", str(port)],
+            env=self.env,
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.workers.append(proc)  # stopped with the workers at the end
+        return proc
+
     def kill_worker(self, proc: subprocess.Popen[bytes]) -> None:
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
@@ -195,7 +207,7 @@ async def cluster(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Clu
     cluster = Cluster(env=env, api_url=f"http://127.0.0.1:{port}", database=database, sink=sink, api=api)
     try:
         async with httpx.AsyncClient(base_url=cluster.api_url, timeout=30) as http:
-            await _wait_ready(http, api)
+            await wait_ready(http, api)
             body = (
                 await http.post(
                     "/graphql", json={"query": LOGIN, "variables": {"u": "admin", "p": ADMIN_PASSWORD}}
@@ -216,7 +228,7 @@ async def cluster(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Clu
         await _mysql_admin(f"DROP DATABASE IF EXISTS {database}")
 
 
-async def _wait_ready(http: httpx.AsyncClient, proc: subprocess.Popen[bytes]) -> None:
+async def wait_ready(http: httpx.AsyncClient, proc: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         assert proc.poll() is None, "pushnest serve exited"

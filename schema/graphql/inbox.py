@@ -1,0 +1,80 @@
+"""The in-site inbox: the signed-in user's own items, unread count, read and delete."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from schema.graphql.context import Info
+from schema.graphql.types import Connection, FormatEnum, connection
+from schema.models import InboxItem
+from schema.services import inbox
+
+
+@strawberry.type(name="InboxItem")
+class InboxItemNode:
+    id: int
+    message_id: int | None
+    title: str
+    body: str
+    format: FormatEnum  # type: ignore[valid-type]
+    url: str
+    read: bool
+    read_at: datetime | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, row: InboxItem) -> InboxItemNode:
+        return cls(
+            id=row.id,
+            message_id=row.message_id,
+            title=row.title,
+            body=row.body,
+            format=row.format,
+            url=row.url,
+            read=row.read_at is not None,
+            read_at=row.read_at,
+            created_at=row.created_at,
+        )
+
+
+@strawberry.type
+class InboxChange:
+    changed: int
+    unread_count: int
+
+
+@strawberry.type
+class InboxQueries:
+    @strawberry.field(description="Your in-site messages, newest first.")
+    async def inbox(
+        self, info: Info, first: int | None = None, after: str | None = None, unread_only: bool = False
+    ) -> Connection[InboxItemNode]:
+        page = await inbox.list_inbox(info.context.principal, first, after, unread_only)
+        return connection(page, InboxItemNode.of)
+
+    @strawberry.field
+    async def unread_count(self, info: Info) -> int:
+        return await inbox.unread_count(info.context.principal)
+
+
+@strawberry.type
+class InboxMutations:
+    @strawberry.mutation(description="Mark these items read (subscribers of `inbox` are told).")
+    async def mark_inbox_read(self, info: Info, ids: list[int]) -> InboxChange:
+        ctx = info.context
+        changed = await inbox.mark_read(ctx.runtime, ctx.principal, ids)
+        return InboxChange(changed=changed, unread_count=await inbox.unread_count(ctx.principal))
+
+    @strawberry.mutation
+    async def mark_all_inbox_read(self, info: Info) -> InboxChange:
+        ctx = info.context
+        changed = await inbox.mark_read(ctx.runtime, ctx.principal, None)
+        return InboxChange(changed=changed, unread_count=0)
+
+    @strawberry.mutation
+    async def delete_inbox_items(self, info: Info, ids: list[int]) -> InboxChange:
+        ctx = info.context
+        changed = await inbox.delete_items(ctx.runtime, ctx.principal, ids)
+        return InboxChange(changed=changed, unread_count=await inbox.unread_count(ctx.principal))
