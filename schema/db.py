@@ -9,13 +9,14 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from tortoise import Tortoise
+from tortoise.exceptions import OperationalError
 from tortoise.migrations.api import migrate
 
 from schema.settings import Settings
@@ -24,8 +25,17 @@ MODELS_MODULE = "schema.models"
 MIGRATIONS_MODULE = "schema.migrations"
 _LOCK_NAME = "pushnest_migrate"
 _LOCK_TIMEOUT_SECONDS = 120
-# Below MariaDB's default wait_timeout (28800 s) and typical proxy idle cuts.
-_MYSQL_DEFAULTS = {"pool_recycle": "280", "minsize": "1", "maxsize": "10", "charset": "utf8mb4"}
+_MYSQL_DEFAULTS = {
+    # Below MariaDB's default wait_timeout (28800 s) and typical proxy idle cuts.
+    "pool_recycle": "280",
+    "minsize": "1",
+    "maxsize": "20",
+    "charset": "utf8mb4",
+    # READ COMMITTED takes no gap locks: a worker's SELECT … FOR UPDATE SKIP LOCKED over due rows
+    # then cannot deadlock with the API inserting new deliveries next to them. Nothing here relies
+    # on repeatable reads; claims and state changes are conditional updates.
+    "init_command": "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED",
+}
 
 
 def tortoise_config(database_url: str) -> dict[str, Any]:
@@ -135,3 +145,23 @@ async def _mysql_lock(url: str) -> AsyncIterator[None]:
         async with conn.cursor() as cur:
             await cur.execute("SELECT RELEASE_LOCK(%s)", (_LOCK_NAME,))
         conn.close()
+
+
+_DEADLOCK_RETRIES = 5
+T = TypeVar("T")
+
+
+async def retry_deadlocks(work: Callable[[], Awaitable[T]]) -> T:
+    """Run `work` (one whole transaction), again if InnoDB chose it as a deadlock victim.
+
+    Busy tables make such victims a matter of course: the transaction was rolled back entirely,
+    so running it again is the documented remedy.
+    """
+    for attempt in range(_DEADLOCK_RETRIES):
+        try:
+            return await work()
+        except OperationalError as exc:
+            if "1213" not in str(exc) or attempt == _DEADLOCK_RETRIES - 1:
+                raise
+            await asyncio.sleep(0.005 * (attempt + 1))
+    raise AssertionError("unreachable")

@@ -11,7 +11,7 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,6 +21,7 @@ from tortoise.transactions import in_transaction
 from schema.channels.base import ChannelError, ErrorClass, Format, Mentions, Outgoing, SendContext
 from schema.channels.registry import CHANNEL_TYPES
 from schema.crypto import SecretBox
+from schema.db import retry_deadlocks
 from schema.domain.bodies import Content, body_for, text_of
 from schema.domain.retry import RetryPolicy
 from schema.events import DeliveryEvent
@@ -30,7 +31,7 @@ from schema.ports import EventBus, RateLimiter
 from schema.services import message_status
 from schema.settings import Settings
 from workers.claims import claim
-from workers.configs import ConfigCache
+from workers.configs import ConfigCache, scrub, secret_values
 
 log = logging.getLogger("pushnest.delivery")
 RetryLater = Callable[[int, int, float], Awaitable[None]]
@@ -123,10 +124,22 @@ class DeliveryEngine:
             config = self._configs.get(channel)
         except (ValidationError, ValueError) as exc:
             return self._final(delivery, started, f"the channel's saved config is not valid any more: {exc}")
+        outcome = await self._send(delivery, channel, kind.send, config, started)
+        # Defence in depth: whatever a vendor or a library echoed back, secrets are not recorded.
+        hidden = secret_values(config)
+        return replace(
+            outcome,
+            error=scrub(outcome.error, hidden),
+            vendor_response=scrub(outcome.vendor_response, hidden),
+        )
+
+    async def _send(
+        self, delivery: Delivery, channel: Channel, send: Any, config: Any, started: datetime
+    ) -> Outcome:
         clock = time.perf_counter()
         try:
             receipt = await asyncio.wait_for(
-                kind.send(self._outgoing(delivery), config, self._ctx),
+                send(self._outgoing(delivery), config, self._ctx),
                 timeout=self._settings.send_timeout_seconds + 5,
             )
         except ChannelError as exc:
@@ -226,6 +239,10 @@ class DeliveryEngine:
         )
 
     async def _record(self, outcomes: list[Outcome]) -> None:
+        await retry_deadlocks(lambda: self._record_once(outcomes))
+        await message_status.refresh({o.delivery.message_id for o in outcomes})
+
+    async def _record_once(self, outcomes: list[Outcome]) -> None:
         now = datetime.now(UTC)
         async with in_transaction():
             await DeliveryAttempt.bulk_create(
@@ -261,7 +278,6 @@ class DeliveryEngine:
                 # Only the holder of the current claim may move the row; a stale worker's attempt
                 # row is still kept above, as a record of what it did.
                 await Delivery.filter(id=o.delivery.id, version=o.delivery.version).update(**changes)
-        await message_status.refresh({o.delivery.message_id for o in outcomes})
 
     def _event(self, d: Delivery, status: DeliveryStatus, **extra: Any) -> DeliveryEvent:
         m = d.message

@@ -1,12 +1,29 @@
-"""Bark: iOS push notifications through a Bark server (api.day.app or self-hosted)."""
+"""Bark: iOS push notifications through a Bark server (api.day.app or self-hosted).
+
+POST {server}/push with a JSON body (the device key in the body, never in the URL). Markdown goes
+in `markdown` (newer Bark apps render it and ignore `body`), text in `body`.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
+import httpx
 from pydantic import Field, SecretStr
 
-from schema.channels.base import BaseUrl, ChannelConfig, ChannelType, Format, OptionalHttpUrl
+from schema.channels.base import (
+    BaseUrl,
+    ChannelConfig,
+    ChannelType,
+    ErrorClass,
+    Format,
+    OptionalHttpUrl,
+    Outgoing,
+    Receipt,
+    SendContext,
+)
+from schema.channels.http import call
+from schema.channels.http_status import check_status, json_of, vendor_failure
 
 
 class Config(ChannelConfig):
@@ -23,6 +40,40 @@ class Config(ChannelConfig):
     archive: bool = Field(default=True, title="Save in Bark's history")
 
 
+def payload(outgoing: Outgoing, config: Config) -> dict[str, Any]:
+    """The push request: the body in `markdown` or `body` by format, plus the device's settings."""
+    data: dict[str, Any] = {
+        "device_key": config.device_key.get_secret_value(),
+        "title": outgoing.title,
+        "level": config.level,
+        "isArchive": 1 if config.archive else 0,
+    }
+    if outgoing.format is Format.MARKDOWN:
+        data["markdown"] = outgoing.body
+    else:
+        data["body"] = outgoing.body
+    optional = {"url": outgoing.url, "group": config.group, "icon": config.icon, "sound": config.sound}
+    data.update({key: value for key, value in optional.items() if value})
+    return data
+
+
+async def send(outgoing: Outgoing, config: Config, ctx: SendContext) -> Receipt:
+    response = await call(ctx, "POST", f"{config.base_url}/push", json=payload(outgoing, config))
+    return classify(response, config.device_key.get_secret_value())
+
+
+def classify(response: httpx.Response, device_key: str) -> Receipt:
+    """[lib: apprise, MPN] success is `code == 200`; the server echoes an unknown key in its message."""
+    data = json_of(response)
+    detail = str(data.get("message") or "")
+    answer = check_status(response, detail, secrets=(device_key,))
+    if data.get("code") == 200:
+        return Receipt(answer)
+    code = data.get("code")
+    error_class = ErrorClass.RETRYABLE if isinstance(code, int) and code >= 500 else ErrorClass.PERMANENT
+    raise vendor_failure(f"Bark: {detail or 'no success code'}", error_class, answer, secrets=(device_key,))
+
+
 CHANNEL_TYPE = ChannelType(
     key="bark",
     label="Bark (iOS)",
@@ -30,4 +81,5 @@ CHANNEL_TYPE = ChannelType(
     formats=(Format.MARKDOWN, Format.TEXT),
     max_body_bytes=4096,  # [mem] APNs payload limit; the whole payload must fit
     description="Push to an iPhone through the Bark app.",
+    send=send,
 )

@@ -1,12 +1,37 @@
-"""Email over SMTP (implicit TLS, STARTTLS or plain), HTML with a plain-text alternative."""
+"""Email over SMTP (implicit TLS, STARTTLS or plain), HTML with a plain-text alternative.
+
+One SMTP connection per send, through aiosmtplib rather than `ctx.http`. The envelope is driven step
+by step (MAIL, RCPT per recipient, DATA) so a failure is classified by where it happened: a timeout
+before DATA is retryable, one after the message was handed over has an unknown outcome.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import html
+import ssl
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import formatdate
 from typing import Literal
 
+import aiosmtplib
+from aiosmtplib.email import flatten_message
 from pydantic import Field, SecretStr, field_validator
 
-from schema.channels.base import ChannelConfig, ChannelType, Format
+from schema.channels.base import (
+    ChannelConfig,
+    ChannelError,
+    ChannelType,
+    ErrorClass,
+    FieldKind,
+    Format,
+    Outgoing,
+    Receipt,
+    SendContext,
+)
+from schema.channels.http import kept
 
 
 def _check_address(value: str) -> str:
@@ -36,6 +61,12 @@ class Config(ChannelConfig):
     from_address: str = Field(title="From address", description="Usually the same as the username")
     from_name: str = Field(default="", title="From name")
     verify_certificate: bool = Field(default=True, title="Verify the server's TLS certificate")
+    ca_certificate: str = Field(
+        default="",
+        title="CA certificate (PEM)",
+        description="Trust this CA (e.g. a private or self-signed one) instead of the system's",
+        json_schema_extra={"kind": FieldKind.TEXT.value},
+    )
     timeout_seconds: int = Field(default=15, ge=1, le=300, title="Timeout (seconds)")
 
     @field_validator("from_address")
@@ -57,6 +88,201 @@ class BindingOptions(ChannelConfig):
         return [_check_address(v.strip()) for v in values if v.strip()]
 
 
+_THROTTLE_WORDS = ("too many", "rate", "limit", "throttl", "try again later", "slow down")
+_THROTTLE_WAIT_SECONDS = 60.0
+_SUBJECT_FALLBACK_CHARS = 60
+
+
+def message_id(outgoing: Outgoing, from_address: str) -> str:
+    """The same for every attempt of a delivery, so a retried mail can be recognised as a duplicate."""
+    domain = from_address.rpartition("@")[2]
+    # The trace id tells two PushNest installs with the same sending domain apart.
+    salt = hashlib.sha256(f"{outgoing.trace_id}|{outgoing.message_id}".encode()).hexdigest()[:12]
+    return f"<{outgoing.idempotency_key}.{salt}@{domain}>"
+
+
+def valid_receivers(outgoing: Outgoing) -> tuple[list[str], list[str]]:
+    """Per-call receivers split into addresses and the rest (which are skipped, and reported)."""
+    valid, invalid = [], []
+    for receiver in (r.strip() for r in outgoing.receivers):
+        try:
+            valid.append(_check_address(receiver))
+        except ValueError:
+            invalid.append(receiver)
+    return valid, invalid
+
+
+def _one_line(value: str) -> str:
+    return " ".join(value.split())
+
+
+def build_message(outgoing: Outgoing, config: Config) -> tuple[EmailMessage, list[str]]:
+    """The message (without a Bcc header) and every envelope recipient (To, Cc and Bcc)."""
+    options = BindingOptions.model_validate(dict(outgoing.options))
+    to = list(dict.fromkeys([*options.to, *valid_receivers(outgoing)[0]]))
+    cc = [a for a in dict.fromkeys(options.cc) if a not in to]
+    bcc = [a for a in dict.fromkeys(options.bcc) if a not in to and a not in cc]
+    if not (to or cc or bcc):
+        raise ChannelError(
+            "no (valid) recipients: set To/Cc/Bcc on the binding or pass email addresses",
+            ErrorClass.PERMANENT,
+        )
+    message = EmailMessage()
+    message["From"] = Address(_one_line(config.from_name), addr_spec=config.from_address)
+    if to:
+        message["To"] = ", ".join(to)
+    if cc:
+        message["Cc"] = ", ".join(cc)
+    first_line = outgoing.text.strip().split("\n", 1)[0][:_SUBJECT_FALLBACK_CHARS]
+    # Non-ASCII subjects are written as RFC 2047 encoded-words when the message is flattened.
+    message["Subject"] = _one_line(outgoing.title or first_line) or "(no subject)"
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = message_id(outgoing, config.from_address)
+    message["X-PushNest-Delivery"] = outgoing.idempotency_key
+    text = outgoing.text if outgoing.format is not Format.TEXT else outgoing.body
+    if outgoing.url:
+        text = f"{text}\n\n{outgoing.url}"
+    message.set_content(text)
+    if outgoing.format is Format.HTML:
+        body = outgoing.body
+        if outgoing.url:
+            link = html.escape(outgoing.url, quote=True)
+            body = f'{body}\n<p><a href="{link}">{link}</a></p>'
+        message.add_alternative(body, subtype="html")
+    return message, [*to, *cc, *bcc]
+
+
+def _tls_context(config: Config) -> ssl.SSLContext | None:
+    if config.security == "plain":
+        return None
+    context = ssl.create_default_context(cadata=config.ca_certificate or None)
+    if not config.verify_certificate:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+def _mask(text: str, config: Config) -> str:
+    if config.password is not None and config.password.get_secret_value():
+        text = text.replace(config.password.get_secret_value(), "***")
+    return text
+
+
+def classify_reply(code: int, text: str, what: str) -> ChannelError:
+    """[inf] RFC 5321: 4xx is temporary ("too many…" = throttled), 5xx is final."""
+    answer = f"{code} {text}".strip()
+    if 400 <= code < 500:
+        if code in (421, 450, 451, 452) and any(w in text.lower() for w in _THROTTLE_WORDS):
+            wait = _THROTTLE_WAIT_SECONDS
+            return ChannelError(f"{what}: throttled ({code})", ErrorClass.RATE_LIMITED, wait, answer)
+        return ChannelError(
+            f"{what}: temporary failure ({code})", ErrorClass.RETRYABLE, vendor_response=answer
+        )
+    # 530/535 login or TLS required (config), 550/553 mailbox (recipient), 552/554 size or content.
+    return ChannelError(f"{what}: refused ({code})", ErrorClass.PERMANENT, vendor_response=answer)
+
+
+def _tls_verify_failure(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+async def _transaction(smtp: aiosmtplib.SMTP, message: EmailMessage, sender: str, rcpts: list[str]) -> str:
+    """MAIL, RCPT for each recipient, DATA. Returns what the server answered, with any refusals."""
+    if smtp.last_ehlo_response is None:
+        await smtp.ehlo()
+    eight_bit = smtp.supports_extension("8BITMIME")
+    flat = flatten_message(message, cte_type="8bit" if eight_bit else "7bit")
+    await smtp.mail(sender, options=["BODY=8BITMIME"] if eight_bit else [])
+    refused: dict[str, aiosmtplib.SMTPRecipientRefused] = {}
+    for rcpt in rcpts:
+        try:
+            await smtp.rcpt(rcpt)
+        except aiosmtplib.SMTPRecipientRefused as exc:
+            refused[rcpt] = exc
+    if len(refused) == len(rcpts):
+        # Every recipient refused: classified by the most hopeful answer (a 4xx may still pass).
+        worst = min(refused.values(), key=lambda e: e.code)
+        error = classify_reply(worst.code, worst.message, "all recipients refused")
+        error.vendor_response = kept("; ".join(f"{r}: {e.code} {e.message}" for r, e in refused.items()))
+        raise error
+    try:
+        response = await smtp.data(flat)
+    except (aiosmtplib.SMTPReadTimeoutError, aiosmtplib.SMTPServerDisconnected) as exc:
+        raise ChannelError(
+            f"no answer after the message was sent: {type(exc).__name__}", ErrorClass.UNKNOWN
+        ) from None
+    answer = f"{response.code} {response.message}"
+    if refused:
+        listed = ", ".join(f"{r} ({e.code} {e.message})" for r, e in refused.items())
+        answer += f"; accepted {len(rcpts) - len(refused)} of {len(rcpts)}; refused: {listed}"
+    return answer
+
+
+async def _quit(smtp: aiosmtplib.SMTP) -> None:
+    """Say goodbye; the mail was accepted already, so a failing QUIT changes nothing."""
+    with contextlib.suppress(aiosmtplib.SMTPException, OSError):
+        await smtp.quit()
+
+
+async def send(outgoing: Outgoing, config: Config, ctx: SendContext) -> Receipt:
+    message, rcpts = build_message(outgoing, config)
+    smtp = aiosmtplib.SMTP(
+        hostname=config.host,
+        port=config.port,
+        username=config.username or None,
+        password=config.password.get_secret_value() if config.password and config.username else None,
+        # The platform's send timeout bounds every SMTP step, so the engine never has to cut us off.
+        timeout=min(float(config.timeout_seconds), ctx.timeout_seconds),
+        use_tls=config.security == "ssl",
+        start_tls=config.security == "starttls",
+        validate_certs=config.verify_certificate,
+        tls_context=_tls_context(config),
+    )
+    try:
+        await smtp.connect()
+        answer = await _transaction(smtp, message, config.from_address, rcpts)
+        await _quit(smtp)
+    except ChannelError as exc:
+        exc.message, exc.vendor_response = _mask(exc.message, config), _mask(exc.vendor_response, config)
+        raise
+    except aiosmtplib.SMTPResponseException as exc:
+        stage = "login" if isinstance(exc, aiosmtplib.SMTPAuthenticationError) else "the server"
+        error = classify_reply(exc.code, _mask(exc.message, config), stage)
+        error.vendor_response = kept(_mask(error.vendor_response, config))
+        raise error from None
+    except (ValueError, aiosmtplib.SMTPException, OSError) as exc:
+        raise _failure(exc, config) from None
+    finally:
+        smtp.close()
+    skipped = valid_receivers(outgoing)[1]
+    if skipped:
+        answer += f"; skipped (not addresses): {', '.join(repr(r) for r in skipped)}"
+    return Receipt(kept(_mask(answer, config)))
+
+
+def _failure(exc: Exception, config: Config) -> ChannelError:
+    if _tls_verify_failure(exc):  # (an SSLCertVerificationError is also a ValueError)
+        return ChannelError(
+            "the server's TLS certificate is not trusted (set a CA certificate or turn verification off)",
+            ErrorClass.PERMANENT,
+        )
+    transport = (aiosmtplib.SMTPTimeoutError, aiosmtplib.SMTPConnectError, aiosmtplib.SMTPServerDisconnected)
+    if isinstance(exc, ValueError) or (
+        isinstance(exc, aiosmtplib.SMTPException) and not isinstance(exc, transport)
+    ):
+        # Refused on our side: an address the server cannot take, or AUTH/TLS the server does not offer.
+        return ChannelError(f"cannot send: {_mask(str(exc), config)}"[:500], ErrorClass.PERMANENT)
+    # Connect errors, timeouts and drops before DATA: nothing was handed over.
+    return ChannelError(
+        f"SMTP connection failed: {type(exc).__name__}: {_mask(str(exc), config)}"[:500], ErrorClass.RETRYABLE
+    )
+
+
 CHANNEL_TYPE = ChannelType(
     key="email",
     label="Email (SMTP)",
@@ -64,5 +290,7 @@ CHANNEL_TYPE = ChannelType(
     formats=(Format.HTML, Format.TEXT),
     binding_model=BindingOptions,
     receiver_kind="email",
+    receivers_per_send=50,  # [inf] one mail to up to 50 per-call receivers; providers cap RCPTs ~100
+    send=send,
     description="Send mail through any SMTP server; many To/Cc/Bcc per message.",
 )

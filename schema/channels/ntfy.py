@@ -1,10 +1,19 @@
-"""ntfy: publish to a topic on ntfy.sh or a self-hosted ntfy server."""
+"""ntfy: publish to a topic on ntfy.sh or a self-hosted ntfy server.
+
+POST {server}/{topic} with the body as the message and the rest in headers (Title, Priority, Tags,
+Click, Markdown). Header values that are not ASCII are sent RFC 2047-encoded, which ntfy decodes.
+"""
 
 from __future__ import annotations
 
+import base64
+
+import httpx
 from pydantic import Field, SecretStr
 
-from schema.channels.base import BaseUrl, ChannelConfig, ChannelType, Format
+from schema.channels.base import BaseUrl, ChannelConfig, ChannelType, Format, Outgoing, Receipt, SendContext
+from schema.channels.http import call
+from schema.channels.http_status import check_status, json_of
 
 
 class Config(ChannelConfig):
@@ -21,6 +30,54 @@ class Config(ChannelConfig):
     tags: list[str] = Field(default_factory=list, title="Tags", description="Emoji short codes or words")
 
 
+def header_value(value: str) -> str:
+    """ASCII as is; anything else as an RFC 2047 encoded word (ntfy decodes `=?UTF-8?B?…?=`)."""
+    flat = " ".join(value.split())
+    if flat.isascii():
+        return flat
+    return f"=?UTF-8?B?{base64.b64encode(flat.encode()).decode()}?="
+
+
+def headers_for(outgoing: Outgoing, config: Config) -> dict[str, str]:
+    headers = {"Priority": str(config.priority), "Content-Type": "text/plain; charset=utf-8"}
+    if outgoing.title.strip():
+        headers["Title"] = header_value(outgoing.title)
+    if config.tags:
+        headers["Tags"] = header_value(",".join(config.tags))
+    if outgoing.url:
+        headers["Click"] = outgoing.url
+    if outgoing.format is Format.MARKDOWN:
+        headers["Markdown"] = "yes"
+    if config.access_token is not None:
+        headers["Authorization"] = f"Bearer {config.access_token.get_secret_value()}"
+    elif config.username and config.password is not None:
+        pair = f"{config.username}:{config.password.get_secret_value()}".encode()
+        headers["Authorization"] = f"Basic {base64.b64encode(pair).decode()}"
+    return headers
+
+
+def _secrets(config: Config) -> tuple[str, ...]:
+    return tuple(s.get_secret_value() for s in (config.access_token, config.password) if s is not None)
+
+
+async def send(outgoing: Outgoing, config: Config, ctx: SendContext) -> Receipt:
+    response = await call(
+        ctx,
+        "POST",
+        f"{config.base_url}/{config.topic}",
+        content=outgoing.body.encode(),
+        headers=headers_for(outgoing, config),
+    )
+    return classify(response, _secrets(config))
+
+
+def classify(response: httpx.Response, secrets: tuple[str, ...]) -> Receipt:
+    """[mem] 200 with the published message; errors are JSON {code, http, error}: 401/403 auth, 429."""
+    data = json_of(response)
+    detail = " ".join(str(data[k]) for k in ("code", "error") if data.get(k))
+    return Receipt(check_status(response, detail, secrets=secrets))
+
+
 CHANNEL_TYPE = ChannelType(
     key="ntfy",
     label="ntfy",
@@ -29,4 +86,5 @@ CHANNEL_TYPE = ChannelType(
     # [mem] the server's default message-size-limit; longer bodies become attachments.
     max_body_bytes=4096,
     description="Publish to an ntfy topic (phone and desktop apps subscribe to it).",
+    send=send,
 )

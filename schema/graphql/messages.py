@@ -66,12 +66,15 @@ class DeliveryNode:
     )
 
     @classmethod
-    def of(cls, row: Delivery, history: list[DeliveryAttempt] | None = None) -> DeliveryNode:
-        channel = row.channel  # loaded by messages.deliveries_of (select_related)
+    def of(
+        cls, row: Delivery, history: list[DeliveryAttempt] | None = None, channel_name: str | None = None
+    ) -> DeliveryNode:
+        if channel_name is None and row.channel_id is not None and row.channel is not None:
+            channel_name = row.channel.name  # loaded by messages.deliveries_of (select_related)
         return cls(
             id=row.id,
             channel_id=row.channel_id,
-            channel_name=channel.name if channel else None,
+            channel_name=channel_name,
             channel_type=row.channel_type,
             format=row.format,
             receivers=list(row.receivers),
@@ -245,7 +248,16 @@ class MessageMutations:
         row = result.message
         if input.sync and not result.duplicate:
             row = await messages.wait_for_outcome(row.id, input.timeout_seconds)
-        node = await message_node(row, with_history=False)
+            node = await message_node(row, with_history=False)
+        elif result.duplicate:
+            node = await message_node(row, with_history=False)
+        else:
+            # Fresh from the write: describe it without reading it back.
+            deliveries = [
+                DeliveryNode.of(d, channel_name=result.channel_names.get(d.channel_id or 0))
+                for d in result.deliveries
+            ]
+            node = MessageNode.of(row, deliveries)
         return SendMessagePayload(
             message=node, duplicate=result.duplicate, completed=row.status in messages.FINAL_MESSAGE
         )

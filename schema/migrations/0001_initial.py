@@ -214,7 +214,7 @@ class Migration(migrations.Migration):
                 ('budget_start', fields.IntField(default=0)),
                 ('next_attempt_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('lease_until', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
-                ('claim_token', fields.CharField(default='', max_length=32)),
+                ('claim_token', fields.CharField(default='', db_index=True, max_length=32)),
                 ('error_class', fields.CharField(default='', max_length=32)),
                 ('last_error', fields.TextField(default='', unique=False)),
                 ('latency_ms', fields.IntField(null=True)),

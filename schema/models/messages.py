@@ -108,7 +108,7 @@ class Delivery(Model):
     next_attempt_at = fields.DatetimeField(null=True)
     lease_until = fields.DatetimeField(null=True)
     # A random token per claim: the claimer reads back only the rows its own update took.
-    claim_token = fields.CharField(max_length=32, default="")
+    claim_token = fields.CharField(max_length=32, default="", db_index=True)
     error_class = fields.CharField(max_length=32, default="")
     last_error = fields.TextField(default="")
     latency_ms = fields.IntField(null=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import UTC, datetime
 
+from schema.db import retry_deadlocks
 from schema.models import Delivery, Message
 from schema.models.messages import DeliveryStatus, MessageStatus
 
@@ -38,4 +39,9 @@ async def refresh(message_ids: set[int]) -> None:
     # One UPDATE per resulting status, not one per message: batches touch hundreds of messages.
     for status, ids in by_status.items():
         final = status in (MessageStatus.SUCCEEDED, MessageStatus.PARTIAL, MessageStatus.FAILED)
-        await Message.filter(id__in=ids).update(status=status, finished_at=now if final else None)
+        finished = now if final else None
+        await retry_deadlocks(
+            lambda ids=ids, status=status, finished=finished: Message.filter(id__in=ids).update(  # type: ignore[misc]
+                status=status, finished_at=finished
+            )
+        )

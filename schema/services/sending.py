@@ -8,13 +8,14 @@ written in one transaction, and workers are told only after it commits.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from schema.db import retry_deadlocks
 from schema.errors import BadInput, NotFound
 from schema.events import DeliveryEvent
 from schema.models import Binding, Delivery, Message, Task, Template, User
@@ -27,6 +28,7 @@ from schema.services.send_request import SendRequest
 from schema.services.validation import parse
 
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
+_SINGLE_INSERTS = 3
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,8 @@ class SendResult:
     deliveries: list[Delivery]
     # True when an earlier send with the same idempotency key was returned instead.
     duplicate: bool = False
+    # channel id → name, so callers can describe the deliveries without reading them again.
+    channel_names: dict[int, str] = field(default_factory=dict)
 
 
 async def accept_send(runtime: Runtime, principal: Principal, data: dict[str, Any]) -> SendResult:
@@ -53,14 +57,17 @@ async def accept_send(runtime: Runtime, principal: Principal, data: dict[str, An
     _check_message_size(runtime, content.title, content.text, content.markdown, content.html)
     planned = plan_deliveries(bindings, content, request)
     try:
-        message, deliveries = await _write(runtime, principal, target, request, content, planned)
+        message, deliveries = await retry_deadlocks(
+            lambda: _write(runtime, principal, target, request, content, planned)
+        )
     except IntegrityError:
         earlier = await _earlier(target.owner_id, request.idempotency_key or "")
         if earlier is None:
             raise
         return earlier
     await _dispatch(runtime, message, deliveries)
-    return SendResult(message=message, deliveries=deliveries)
+    names = {b.channel.id: b.channel.name for b in bindings}
+    return SendResult(message=message, deliveries=deliveries, channel_names=names)
 
 
 async def _target(principal: Principal, caller: User, request: SendRequest) -> Task | Template:
@@ -153,23 +160,28 @@ async def _write(
             trace_id=secrets.token_hex(8),
             send_at=request.send_at,
         )
-        await Delivery.bulk_create(
-            [
-                Delivery(
-                    message_id=message.id,
-                    binding_id=p.binding.id,
-                    channel_id=p.binding.channel.id,
-                    channel_type=p.binding.channel.type,
-                    format=p.format,
-                    receivers=list(p.receivers),
-                    status=DeliveryStatus.QUEUED,
-                    next_attempt_at=due,
-                )
-                for p in planned
-            ]
-        )
-        # bulk_create leaves ids unset on the objects; read them back in id order.
-        deliveries = list(await Delivery.filter(message_id=message.id).order_by("id"))
+        rows = [
+            Delivery(
+                message_id=message.id,
+                binding_id=p.binding.id,
+                channel_id=p.binding.channel.id,
+                channel_type=p.binding.channel.type,
+                format=p.format,
+                receivers=list(p.receivers),
+                status=DeliveryStatus.QUEUED,
+                next_attempt_at=due,
+            )
+            for p in planned
+        ]
+        if len(rows) <= _SINGLE_INSERTS:
+            # The common case: one INSERT each returns its id; no read-back round trip.
+            for row in rows:
+                await row.save()
+            deliveries = rows
+        else:
+            await Delivery.bulk_create(rows)
+            # bulk_create leaves ids unset on the objects; read them back in id order.
+            deliveries = list(await Delivery.filter(message_id=message.id).order_by("id"))
     return message, deliveries
 
 
