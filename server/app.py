@@ -6,8 +6,10 @@ import logging
 import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
+from functools import partial
 from typing import Protocol
 
+import httpx
 from arq import create_pool
 from arq.connections import RedisSettings
 from redis.asyncio import Redis
@@ -16,15 +18,18 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 
 from schema.bus import LocalEventBus, RedisEventBus, RedisEventFeed
+from schema.channels.base import SendContext, TokenStore
 from schema.db import close_database, open_database
 from schema.graphql.build import build_schema
 from schema.jobs import QUEUE_NAME
 from schema.ports import Enqueuer, EventBus
 from schema.queue import ArqEnqueuer, dumps, loads
+from schema.services.inbox import drop_in_inbox
 from schema.services.runtime import Runtime, build_runtime
 from schema.services.throttle import RedisLoginThrottle
 from schema.services.users import ADMIN_USERNAME, bootstrap_admin
 from schema.settings import Settings
+from schema.token_store import MemoryTokenStore, RedisTokenStore
 from server import rest_compat
 from server.graphql_view import PushNestGraphQL
 from server.health import healthz, readyz
@@ -41,7 +46,7 @@ class InProcessWorker(Enqueuer, Protocol):
     async def stop(self) -> None: ...
 
 
-InProcessWorkerFactory = Callable[[Settings, EventBus], InProcessWorker]
+InProcessWorkerFactory = Callable[[Settings, EventBus, TokenStore], InProcessWorker]
 
 
 def create_app(settings: Settings, in_process_worker: InProcessWorkerFactory | None = None) -> Starlette:
@@ -102,18 +107,41 @@ async def _scale_out_runtime(app: Starlette, settings: Settings, stack: AsyncExi
     feed = RedisEventFeed(feed_redis)
     await feed.start()
     stack.push_async_callback(feed.stop)
-    return build_runtime(settings, throttle, enqueuer=enqueuer, events=RedisEventBus(redis), feed=feed)
+    events = RedisEventBus(redis)
+    send_context = await _send_context(settings, stack, events, RedisTokenStore(redis))
+    return build_runtime(
+        settings, throttle, enqueuer=enqueuer, events=events, feed=feed, send_context=send_context
+    )
+
+
+async def _send_context(
+    settings: Settings, stack: AsyncExitStack, events: EventBus, tokens: TokenStore
+) -> SendContext:
+    """For `testChannel`: the API sends one message now and then, so plain httpx is enough here."""
+    http = httpx.AsyncClient(timeout=httpx.Timeout(settings.send_timeout_seconds))
+    stack.push_async_callback(http.aclose)
+    return SendContext(
+        http=http,
+        drop_in_inbox=partial(drop_in_inbox, events),
+        tokens=tokens,
+        timeout_seconds=settings.send_timeout_seconds,
+        allow_private_targets=settings.allow_private_targets,
+    )
 
 
 async def _all_in_one_runtime(
     settings: Settings, stack: AsyncExitStack, factory: InProcessWorkerFactory | None
 ) -> Runtime:
     events = LocalEventBus()
+    tokens = MemoryTokenStore()
+    send_context = await _send_context(settings, stack, events, tokens)
     if factory is None:
         log.warning("no Redis and no in-process worker: messages are accepted but nothing delivers them")
-        return build_runtime(settings, events=events, feed=events)
-    worker = factory(settings, events)
-    runtime = build_runtime(settings, enqueuer=worker, events=events, feed=events)
+        return build_runtime(settings, events=events, feed=events, send_context=send_context)
+    # One token store for the worker and for test sends: vendors like WeChat invalidate a token
+    # as soon as another one is fetched.
+    worker = factory(settings, events, tokens)
+    runtime = build_runtime(settings, enqueuer=worker, events=events, feed=events, send_context=send_context)
     await worker.start(runtime)
     stack.push_async_callback(worker.stop)
     return runtime

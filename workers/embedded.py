@@ -13,11 +13,11 @@ import fcntl
 import logging
 from typing import IO
 
+from schema.channels.base import TokenStore
 from schema.crypto import SecretBox
 from schema.ports import EventBus
 from schema.services.runtime import Runtime
 from schema.settings import Settings
-from schema.token_store import MemoryTokenStore
 from workers.claims import release_expired
 from workers.clients import http_client, send_context
 from workers.engine import DeliveryEngine
@@ -32,7 +32,7 @@ _STOP_GRACE_SECONDS = 20.0
 
 
 class EmbeddedWorker:
-    def __init__(self, settings: Settings, events: EventBus) -> None:
+    def __init__(self, settings: Settings, events: EventBus, tokens: TokenStore) -> None:
         self._settings = settings
         self._events = events
         self._wake = asyncio.Event()
@@ -40,7 +40,7 @@ class EmbeddedWorker:
         self._engine = DeliveryEngine(
             settings,
             SecretBox(settings.secret_key.get_secret_value()),
-            send_context(settings, self._http, events, MemoryTokenStore()),
+            send_context(settings, self._http, events, tokens),
             MemoryRateLimiter(),
             events,
             self._retry_later,

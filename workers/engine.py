@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from tortoise.transactions import in_transaction
 
 from schema.channels.base import ChannelError, ErrorClass, Format, Mentions, Outgoing, SendContext
+from schema.channels.masking import scrub, secret_values
 from schema.channels.registry import CHANNEL_TYPES
 from schema.crypto import SecretBox
 from schema.db import retry_deadlocks
@@ -31,7 +32,7 @@ from schema.ports import EventBus, RateLimiter
 from schema.services import message_status
 from schema.settings import Settings
 from workers.claims import claim
-from workers.configs import ConfigCache, scrub, secret_values
+from workers.configs import ConfigCache
 
 log = logging.getLogger("pushnest.delivery")
 RetryLater = Callable[[int, int, float], Awaitable[None]]

@@ -26,6 +26,7 @@ from schema.graphql.messages import MessageMutations, PreviewMutations
 from schema.graphql.types import (
     ApiKeyNode,
     ChannelNode,
+    ChannelTestResult,
     CreateApiKeyPayload,
     DeletedPayload,
     SessionPayload,
@@ -35,7 +36,7 @@ from schema.graphql.types import (
 )
 from schema.models.security import KeyScope
 from schema.models.users import Role
-from schema.services import api_keys, bindings, channels, tasks, templates, users
+from schema.services import api_keys, bindings, channel_test, channels, tasks, templates, users
 
 
 async def _task_node(task_id: int, row: object) -> TaskNode:
@@ -85,6 +86,22 @@ class Mutation(MessageMutations, PreviewMutations, InboxMutations, CronMutation)
         config = None if input.config is None else _object(input.config)
         row = await channels.update_channel(ctx.runtime, ctx.principal, id, input.name, config, input.enabled)
         return ChannelNode.of(channels.masked(ctx.runtime, row))
+
+    @strawberry.mutation(
+        description="Send a real test message through a channel; returns the vendor's answer."
+    )
+    async def test_channel(
+        self, info: Info, id: int, receivers: list[str] | None = None
+    ) -> ChannelTestResult:
+        ctx = info.context
+        result = await channel_test.test_channel(ctx.runtime, ctx.principal, id, receivers or [])
+        return ChannelTestResult(
+            ok=result.ok,
+            error_class=result.error_class,
+            message=result.message,
+            vendor_response=result.vendor_response,
+            latency_ms=result.latency_ms,
+        )
 
     @strawberry.mutation(description="Delete a channel that no task or template uses.")
     async def delete_channel(self, info: Info, id: int) -> DeletedPayload:

@@ -21,6 +21,7 @@ from schema.models.security import KeyScope
 from schema.models.users import Role
 from schema.services.channels import ChannelView
 from schema.services.pagination import Page
+from schema.services.preview import lint
 
 RoleEnum = strawberry.enum(Role, name="Role")
 KeyScopeEnum = strawberry.enum(KeyScope, name="KeyScope")
@@ -232,6 +233,12 @@ class Placeholder:
     default: str
 
 
+@strawberry.type
+class TemplateWarning:
+    channel_name: str
+    message: str
+
+
 @strawberry.type(name="Template")
 class TemplateNode:
     id: int
@@ -248,6 +255,9 @@ class TemplateNode:
     mention_all: bool
     enabled: bool
     bindings: list[BindingNode]
+    warnings: list[TemplateWarning] = strawberry.field(
+        description="Lint against each bound channel: sizes, formats, @ rules (rendered with defaults)."
+    )
     created_at: datetime
     updated_at: datetime
 
@@ -271,6 +281,9 @@ class TemplateNode:
             mention_all=row.mention_all,
             enabled=row.enabled,
             bindings=[BindingNode.of(b) for b in bindings],
+            warnings=[
+                TemplateWarning(channel_name=w.channel_name, message=w.message) for w in lint(row, bindings)
+            ],
             created_at=row.created_at,
             updated_at=row.updated_at,
         )
@@ -345,3 +358,14 @@ class CreateApiKeyPayload:
 @strawberry.type
 class DeletedPayload:
     id: int
+
+
+@strawberry.type
+class ChannelTestResult:
+    ok: bool
+    error_class: str = strawberry.field(
+        description="retryable | rate_limited | token_expired | permanent | unknown"
+    )
+    message: str
+    vendor_response: str
+    latency_ms: int

@@ -24,7 +24,7 @@ async def drop_in_inbox(events: EventBus, drop: InboxDrop) -> int:
         [
             InboxItem(
                 user_id=u.id,
-                message_id=drop.message_id,
+                message_id=drop.message_id or None,
                 title=drop.title[:500],
                 body=drop.body,
                 format=drop.format.value,
@@ -36,7 +36,7 @@ async def drop_in_inbox(events: EventBus, drop: InboxDrop) -> int:
     now = time.time()
     announced = []
     for user in users:
-        items = await InboxItem.filter(user_id=user.id, message_id=drop.message_id).only("id")
+        items = await InboxItem.filter(user_id=user.id, message_id=drop.message_id or None).only("id")
         item_ids = [item.id for item in items]
         unread = await InboxItem.filter(user_id=user.id, read_at__isnull=True).count()
         announced.append(

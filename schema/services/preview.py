@@ -87,3 +87,57 @@ def _preview(
         limit_bytes=kind.max_body_bytes,
         warnings=warnings,
     )
+
+
+@dataclass(frozen=True)
+class LintWarning:
+    channel_name: str
+    message: str
+
+
+def lint(template: Any, bindings: list[Any]) -> list[LintWarning]:
+    """Save-time checks of a template against each enabled binding (rendered with the defaults)."""
+    fields = TemplateFields.model_validate(
+        {name: getattr(template, name) for name in TemplateFields.model_fields}
+    )
+    values = resolve_variables([p.model_dump() for p in fields.placeholders], {})
+    content = Content(
+        title=render(fields.title, values),
+        text=render(fields.text_body, values),
+        markdown=render(fields.markdown_body, values),
+        html=render(fields.html_body, values, escape_html=True),
+    )
+    warnings: list[LintWarning] = []
+    for binding in bindings:
+        if not binding.enabled:
+            continue
+        preview = _preview(binding.id, binding.channel, Format(binding.format), content, fields)
+        warnings += [LintWarning(binding.channel.name, w) for w in preview.warnings]
+        warnings += [LintWarning(binding.channel.name, w) for w in _vendor_rules(binding, fields)]
+    return warnings
+
+
+def _vendor_rules(binding: Any, fields: TemplateFields) -> list[str]:
+    kind = binding.channel.type
+    mentions = bool(fields.mention_mobiles or fields.mention_user_ids or fields.mention_all)
+    mentions = mentions or bool(binding.mention_mobiles or binding.mention_user_ids or binding.mention_all)
+    rules: list[str] = []
+    by_mobile = bool(fields.mention_mobiles or binding.mention_mobiles)
+    if kind == "wecom_robot" and by_mobile and Format(binding.format) is Format.MARKDOWN:
+        rules.append("WeCom robot markdown cannot @ by mobile number; use text format or user ids")
+    if (
+        kind == "dingtalk"
+        and mentions
+        and binding.options.get("msgtype") not in (None, "auto", "text", "markdown")
+    ):
+        rules.append("DingTalk link and actionCard messages cannot @ anyone")
+    if kind == "wechat_oa" and len(fields.title) > _WECHAT_FIELD_CHARS:
+        rules.append(
+            f"WeChat template fields show at most about {_WECHAT_FIELD_CHARS} characters; the title is longer"
+        )
+    if kind in ("aliyun_sms",) and not fields.text_body.strip():
+        rules.append("SMS sends the text body; this template has none (it will be converted)")
+    return rules
+
+
+_WECHAT_FIELD_CHARS = 200

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from schema.bus import EventFeed
+from schema.channels.base import SendContext
 from schema.crypto import SecretBox
 from schema.events import DeliveryEvent, InboxEvent
 from schema.ports import Enqueuer, EventBus
@@ -38,6 +39,8 @@ class Runtime:
     events: EventBus = field(default_factory=NoEvents)
     # What subscriptions read; None in processes that serve no subscriptions.
     feed: EventFeed | None = None
+    # Clients for sends made by the API itself (testChannel); None where nothing sends.
+    send_context: SendContext | None = None
 
 
 def build_runtime(
@@ -46,6 +49,7 @@ def build_runtime(
     enqueuer: Enqueuer | None = None,
     events: EventBus | None = None,
     feed: EventFeed | None = None,
+    send_context: SendContext | None = None,
 ) -> Runtime:
     return Runtime(
         settings=settings,
@@ -56,4 +60,5 @@ def build_runtime(
         enqueuer=enqueuer or NoQueue(),
         events=events or NoEvents(),
         feed=feed,
+        send_context=send_context,
     )

@@ -64,3 +64,16 @@ async def test_preview_of_another_users_template_is_not_found(
     template_id = await make_template(admin)
     error = await member.fails(PREVIEW, {"i": {"templateId": template_id}})
     assert error["extensions"]["code"] == "NOT_FOUND"
+
+
+async def test_templates_carry_lint_warnings_per_channel(admin: GraphQLClient) -> None:
+    template_id = await make_template(admin)
+    data = await admin.call(
+        "mutation($id: Int!, $i: UpdateTemplateInput!) { updateTemplate(id: $id, input: $i) "
+        "{ warnings { channelName message } } }",
+        {"id": template_id, "i": {"markdownBody": "长" * 7000}},
+    )
+    warnings = data["updateTemplate"]["warnings"]
+    assert any("over DingTalk robot's limit" in w["message"] for w in warnings)
+    assert any("no text body" in w["message"] for w in warnings)
+    assert all(w["channelName"] for w in warnings)
