@@ -18,7 +18,6 @@ import hmac
 import json
 import time
 from typing import Any, Literal
-from urllib.parse import quote, quote_plus
 
 import httpx
 from pydantic import Field, SecretStr
@@ -37,6 +36,7 @@ from schema.channels.base import (
     SendContext,
 )
 from schema.channels.http import call, kept
+from schema.channels.masking import scrub
 from schema.domain.retry import parse_retry_after
 
 
@@ -154,15 +154,7 @@ def _title(outgoing: Outgoing) -> str:
 
 def masked(text: str, secrets: list[str]) -> str:
     """`text` with every secret (raw or URL-encoded) replaced by ***."""
-    for secret in secrets:
-        if secret:
-            forms = {
-                secret,
-                *(encode(secret, safe=safe) for encode in (quote, quote_plus) for safe in ("", "/")),
-            }
-            for form in forms:
-                text = text.replace(form, "***")
-    return text
+    return scrub(text, secrets, mask="***")
 
 
 async def send(outgoing: Outgoing, config: Config, ctx: SendContext) -> Receipt:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
+from schema.channels import masking
 from schema.channels.base import ChannelError, ErrorClass
 from schema.channels.http import kept, throttle_wait
 
@@ -22,12 +22,7 @@ MASK = "******"
 
 def scrub(text: str, secrets: Iterable[str]) -> str:
     """`text` with every secret (as is and percent-encoded, as it appears in URLs) replaced by a mask."""
-    for secret in secrets:
-        if not secret:
-            continue
-        for form in {secret, quote(secret, safe=""), quote(secret, safe="/:")}:
-            text = text.replace(form, MASK)
-    return text
+    return masking.scrub(text, secrets, mask=MASK)
 
 
 def answer_of(response: httpx.Response, secrets: Iterable[str] = ()) -> str:

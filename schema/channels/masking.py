@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, quote_plus
 
 from pydantic import SecretStr
 
@@ -21,8 +22,13 @@ def secret_values(config: Any) -> tuple[str, ...]:
     return tuple(sorted((v for v in values if len(v) >= _MIN_MASKED), key=len, reverse=True))
 
 
-def scrub(text: str, secrets: tuple[str, ...]) -> str:
-    """Mask secret values (and their URL-encoded forms) that a vendor or a library echoed back."""
-    for secret in secrets:
-        text = text.replace(secret, MASK).replace(quote(secret, safe=""), MASK)
+def scrub(text: str, secrets: Iterable[str], mask: str = MASK) -> str:
+    """Mask secret values, as they are and in every URL-encoded form, wherever they were echoed."""
+    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
+        forms = {
+            secret,
+            *(encode(secret, safe=safe) for encode in (quote, quote_plus) for safe in ("", "/", "/:")),
+        }
+        for form in forms:
+            text = text.replace(form, mask)
     return text
