@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
 
-.PHONY: install run test test-sqlite test-mysql lint format schema migrations bench bench-startup clean
+.PHONY: install run test test-sqlite test-mysql lint format schema migrations bench bench-subscriptions bench-startup clean
 
 install: $(STAMP)
 
@@ -56,6 +56,11 @@ migrations: install
 bench: install
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/delivery.py $(ARGS)
+
+# Subscription fan-out: event-to-client latency and server memory per subscriber (2,000 subscribers).
+bench-subscriptions: install
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python bench/subscriptions.py $(ARGS)
 
 # Cold start time and idle memory of `pushnest serve` next to a bare Starlette app.
 bench-startup: install
