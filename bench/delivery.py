@@ -45,6 +45,7 @@ ADMIN_PASSWORD = "bench-admin-password"
 FINAL = "('succeeded','failed','unknown')"
 LOGIN = "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }"
 SEND = "mutation($i: SendMessageInput!) { sendMessage(input: $i) { message { id } } }"
+SEND_BATCH = "mutation($i: [SendMessageInput!]!) { sendMessages(inputs: $i) { index error { code } } }"
 TEXT = "Disk usage on db-01 is above 90%; consider cleaning up old backups."  # a typical alert
 
 
@@ -239,18 +240,20 @@ class AcceptResult:
     error_at: list[float]  # seconds after the start, one per failed request
 
 
-async def send_all(api_url: str, task_id: int, key: str, messages: int, concurrency: int) -> AcceptResult:
+async def send_all(
+    api_url: str, task_id: int, key: str, messages: int, concurrency: int, batch: int = 1
+) -> AcceptResult:
     """The load generator uses aiohttp: httpx's own pool caps a 64-way client near 300 req/s here,
     which would measure the client instead of PushNest."""
     connector = aiohttp.TCPConnector(limit=concurrency)
     async with aiohttp.ClientSession(
         api_url, connector=connector, timeout=aiohttp.ClientTimeout(total=120)
     ) as s:
-        return await _send_all(s, task_id, key, messages, concurrency)
+        return await _send_all(s, task_id, key, messages, concurrency, batch)
 
 
 async def _send_all(
-    http: aiohttp.ClientSession, task_id: int, key: str, messages: int, concurrency: int
+    http: aiohttp.ClientSession, task_id: int, key: str, messages: int, concurrency: int, batch: int
 ) -> AcceptResult:
     latencies: list[float] = []
     errors: Counter[str] = Counter()
@@ -258,17 +261,25 @@ async def _send_all(
     numbers = iter(range(messages))
     headers = {"Authorization": f"Bearer {key}"}
 
+    def next_payload() -> dict[str, Any] | None:
+        chunk = [n for _, n in zip(range(batch), numbers, strict=False)]
+        if not chunk:
+            return None
+        if batch == 1:
+            return {"query": SEND, "variables": {"i": {"taskId": task_id, **body(chunk[0])}}}
+        return {"query": SEND_BATCH, "variables": {"i": [{"taskId": task_id, **body(n)} for n in chunk]}}
+
     async def client() -> None:
-        for n in numbers:
-            payload = {"query": SEND, "variables": {"i": {"taskId": task_id, **body(n)}}}
+        while (payload := next_payload()) is not None:
             sent = time.perf_counter()
             try:
                 async with http.post("/graphql", json=payload, headers=headers) as response:
                     answer = await response.json()
                     status = response.status
                 latencies.append((time.perf_counter() - sent) * 1000)
-                if status != 200 or answer.get("errors"):
-                    errors[f"{status} {str(answer.get('errors'))[:160]}"] += 1
+                refused = [i for i in (answer.get("data") or {}).get("sendMessages") or [] if i.get("error")]
+                if status != 200 or answer.get("errors") or refused:
+                    errors[f"{status} {str(answer.get('errors') or refused)[:160]}"] += max(1, len(refused))
                     error_at.append(time.perf_counter() - started)
             except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
                 errors[f"{type(exc).__name__}: {exc!r}"[:160]] += 1
@@ -354,8 +365,11 @@ async def drive_pushnest(
         app.spawn("worker")
         task_id, key = await webhook_task(http, sink.url("/pushnest"))
         before = sink.arrivals()
-        print(f"PushNest: sending {args.messages} messages from {args.concurrency} clients ...", flush=True)
-        accept = await send_all(app.api_url, task_id, key, args.messages, args.concurrency)
+        print(
+            f"PushNest: sending {args.messages} messages from {args.concurrency} clients, {args.batch} per call ...",
+            flush=True,
+        )
+        accept = await send_all(app.api_url, task_id, key, args.messages, args.concurrency, args.batch)
     print(f"  accepted in {accept.seconds:.1f} s; waiting for deliveries ...", flush=True)
     expected = args.messages - sum(accept.errors.values())
     final, seen = await wait_final(database, expected, app, args.timeout)
@@ -552,6 +566,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--timeout", type=float, default=600, help="seconds to wait for deliveries")
     parser.add_argument("--skip-baselines", action="store_true")
+    parser.add_argument(
+        "--batch",
+        type=int,
+        default=1,
+        help="messages per API call: 1 = sendMessage, more = sendMessages (at most 500)",
+    )
     parser.add_argument("--sink-conf", type=Path, default=SINK_CONF)
     return parser.parse_args()
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import strawberry
 from strawberry.scalars import JSON
 
-from schema.errors import BadInput
+from schema.errors import BadInput, PushNestError
 from schema.graphql.context import Info
 from schema.graphql.inputs import PlaceholderInput, as_dict
 from schema.graphql.types import Connection, FormatEnum, connection
@@ -183,6 +184,53 @@ class MessageFilterInput:
     search: str | None = None
 
 
+def _send_data(input: SendMessageInput) -> dict[str, Any]:
+    mentions = input.mentions or MentionsInput()
+    return {
+        "task_id": input.task_id,
+        "template_id": input.template_id,
+        "title": input.title,
+        "text": input.text,
+        "markdown": input.markdown,
+        "html": input.html,
+        "url": input.url,
+        "variables": input.variables if input.variables is not None else {},
+        "recipients": input.recipients,
+        "mention_mobiles": mentions.mobiles,
+        "mention_user_ids": mentions.user_ids,
+        "mention_all": mentions.all,
+        "idempotency_key": input.idempotency_key,
+        "send_at": input.send_at,
+        "source": "graphql",
+    }
+
+
+def _fresh_node(result: sending.SendResult) -> MessageNode:
+    """A message just written, described without reading it back."""
+    deliveries = [
+        DeliveryNode.of(d, channel_name=result.channel_names.get(d.channel_id or 0))
+        for d in result.deliveries
+    ]
+    return MessageNode.of(result.message, deliveries)
+
+
+@strawberry.type
+class SendError:
+    code: str
+    message: str
+    field: str | None
+
+
+@strawberry.type
+class SendBatchItem:
+    """One entry of `sendMessages`, in the order given: the message, or why it was refused."""
+
+    index: int
+    message: MessageNode | None
+    duplicate: bool
+    error: SendError | None
+
+
 async def message_node(row: Message, with_history: bool) -> MessageNode:
     deliveries = (await messages.deliveries_of([row.id])).get(row.id, [])
     history = await messages.attempts_of([d.id for d in deliveries]) if with_history else None
@@ -226,24 +274,7 @@ class MessageMutations:
     @strawberry.mutation(description="Send through a task or a template (API key or console session).")
     async def send_message(self, info: Info, input: SendMessageInput) -> SendMessagePayload:
         ctx = info.context
-        mentions = input.mentions or MentionsInput()
-        data: dict[str, object] = {
-            "task_id": input.task_id,
-            "template_id": input.template_id,
-            "title": input.title,
-            "text": input.text,
-            "markdown": input.markdown,
-            "html": input.html,
-            "url": input.url,
-            "variables": input.variables if input.variables is not None else {},
-            "recipients": input.recipients,
-            "mention_mobiles": mentions.mobiles,
-            "mention_user_ids": mentions.user_ids,
-            "mention_all": mentions.all,
-            "idempotency_key": input.idempotency_key,
-            "send_at": input.send_at,
-            "source": "graphql",
-        }
+        data = _send_data(input)
         result = await sending.accept_send(ctx.runtime, ctx.principal, data)
         row = result.message
         if input.sync and not result.duplicate:
@@ -252,15 +283,32 @@ class MessageMutations:
         elif result.duplicate:
             node = await message_node(row, with_history=False)
         else:
-            # Fresh from the write: describe it without reading it back.
-            deliveries = [
-                DeliveryNode.of(d, channel_name=result.channel_names.get(d.channel_id or 0))
-                for d in result.deliveries
-            ]
-            node = MessageNode.of(row, deliveries)
+            node = _fresh_node(result)
         return SendMessagePayload(
             message=node, duplicate=result.duplicate, completed=row.status in messages.FINAL_MESSAGE
         )
+
+    @strawberry.mutation(
+        description="Up to 500 sends in one call, written together; each is checked on its own, so one bad "
+        "entry gets its error and the others go on."
+    )
+    async def send_messages(self, info: Info, inputs: list[SendMessageInput]) -> list[SendBatchItem]:
+        ctx = info.context
+        if any(i.sync for i in inputs):
+            raise BadInput("sync is not available for batches; follow messageEvents instead", field="inputs")
+        results = await sending.accept_many(ctx.runtime, ctx.principal, [_send_data(i) for i in inputs])
+        items = []
+        for index, result in enumerate(results):
+            if isinstance(result, PushNestError):
+                field = result.details.get("field")
+                error = SendError(
+                    code=result.code, message=result.message, field=str(field) if field else None
+                )
+                items.append(SendBatchItem(index=index, message=None, duplicate=False, error=error))
+            else:
+                node = await message_node(result.message, False) if result.duplicate else _fresh_node(result)
+                items.append(SendBatchItem(index=index, message=node, duplicate=result.duplicate, error=None))
+        return items
 
     @strawberry.mutation(description="Send again the deliveries of a message that failed.")
     async def resend_failed(self, info: Info, message_id: int) -> MessageNode:

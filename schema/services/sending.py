@@ -16,7 +16,8 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from schema.db import retry_deadlocks
-from schema.errors import BadInput, NotFound
+from schema.domain.bodies import Content
+from schema.errors import BadInput, Conflict, NotFound, PushNestError
 from schema.events import DeliveryEvent
 from schema.models import Binding, Delivery, Message, Task, Template, User
 from schema.models.messages import DeliveryStatus, MessageStatus
@@ -28,6 +29,7 @@ from schema.services.send_request import SendRequest
 from schema.services.validation import parse
 
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
+MAX_BATCH = 500
 _SINGLE_INSERTS = 3
 
 
@@ -41,33 +43,103 @@ class SendResult:
     channel_names: dict[int, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class _Ready:
+    """A send that passed every check and is ready to be written."""
+
+    request: SendRequest
+    target: Task | Template
+    content: Content
+    planned: list[PlannedDelivery]
+    channel_names: dict[int, str]
+
+
 async def accept_send(runtime: Runtime, principal: Principal, data: dict[str, Any]) -> SendResult:
     """Validate and record a send, then tell workers. Raises typed errors and writes nothing on bad input."""
+    [result] = await accept_many(runtime, principal, [data])
+    if isinstance(result, PushNestError):
+        raise result
+    return result
+
+
+async def accept_many(
+    runtime: Runtime, principal: Principal, items: list[dict[str, Any]]
+) -> list[SendResult | PushNestError]:
+    """Several sends in one call: each is checked on its own (a bad one gets its error, the rest go on);
+    the good ones are written in one transaction and announced together."""
     caller = principal.require_caller()
+    if not 1 <= len(items) <= MAX_BATCH:
+        raise BadInput(f"send between 1 and {MAX_BATCH} messages at once", field="inputs")
+    targets: dict[tuple[str, int], tuple[Task | Template, list[Binding]] | PushNestError] = {}
+    prepared: list[_Ready | SendResult | PushNestError] = []
+    for data in items:
+        try:
+            prepared.append(await _prepare(runtime, principal, caller, data, targets))
+        except PushNestError as exc:
+            prepared.append(exc)
+    ready = [p for p in prepared if isinstance(p, _Ready)]
+    if ready:
+        try:
+            written = await retry_deadlocks(lambda: _write(principal, ready))
+        except IntegrityError:
+            if len(items) == 1:
+                return [await _duplicate_or_raise(ready[0])]
+            # Another call took an idempotency key at the same moment: settle each send on its own.
+            return [await _settle_alone(runtime, principal, data) for data in items]
+        await _dispatch(runtime, written)
+        results = iter(
+            SendResult(m, d, channel_names=r.channel_names) for r, (m, d) in zip(ready, written, strict=True)
+        )
+        prepared = [next(results) if isinstance(p, _Ready) else p for p in prepared]
+    return [p for p in prepared if not isinstance(p, _Ready)]
+
+
+async def _prepare(
+    runtime: Runtime,
+    principal: Principal,
+    caller: User,
+    data: dict[str, Any],
+    targets: dict[tuple[str, int], tuple[Task | Template, list[Binding]] | PushNestError],
+) -> _Ready | SendResult:
     if (data.get("task_id") is None) == (data.get("template_id") is None):
         raise BadInput("give exactly one of taskId and templateId", field="taskId")
     request = parse(SendRequest, data)
-    target = await _target(principal, caller, request)
+    key = ("task", request.task_id) if request.task_id is not None else ("template", request.template_id or 0)
+    if key not in targets:
+        try:
+            found = await _target(principal, caller, request)
+            targets[key] = (found, await _enabled_bindings(found))
+        except PushNestError as exc:
+            targets[key] = exc
+    cached = targets[key]
+    if isinstance(cached, PushNestError):
+        raise cached
+    target, bindings = cached
     if request.idempotency_key:
         earlier = await _earlier(target.owner_id, request.idempotency_key)
         if earlier is not None:
             return earlier
-    bindings = await _enabled_bindings(target)
     content = content_for(target, request)
     _check_message_size(runtime, content.title, content.text, content.markdown, content.html)
     planned = plan_deliveries(bindings, content, request)
-    try:
-        message, deliveries = await retry_deadlocks(
-            lambda: _write(runtime, principal, target, request, content, planned)
-        )
-    except IntegrityError:
-        earlier = await _earlier(target.owner_id, request.idempotency_key or "")
-        if earlier is None:
-            raise
-        return earlier
-    await _dispatch(runtime, message, deliveries)
     names = {b.channel.id: b.channel.name for b in bindings}
-    return SendResult(message=message, deliveries=deliveries, channel_names=names)
+    return _Ready(request=request, target=target, content=content, planned=planned, channel_names=names)
+
+
+async def _duplicate_or_raise(ready: _Ready) -> SendResult:
+    earlier = await _earlier(ready.target.owner_id, ready.request.idempotency_key or "")
+    if earlier is None:
+        raise Conflict("the send could not be written; try again")
+    return earlier
+
+
+async def _settle_alone(
+    runtime: Runtime, principal: Principal, data: dict[str, Any]
+) -> SendResult | PushNestError:
+    try:
+        return await accept_send(runtime, principal, data)
+    except PushNestError as exc:
+        return exc
 
 
 async def _target(principal: Principal, caller: User, request: SendRequest) -> Task | Template:
@@ -123,55 +195,24 @@ def _check_message_size(runtime: Runtime, *parts: str) -> None:
         raise BadInput(f"the message is {size:,} bytes; the limit is {limit:,} bytes", field="text")
 
 
-async def _write(
-    runtime: Runtime,
-    principal: Principal,
-    target: Task | Template,
-    request: SendRequest,
-    content: Any,
-    planned: list[PlannedDelivery],
-) -> tuple[Message, list[Delivery]]:
+async def _write(principal: Principal, ready: list[_Ready]) -> list[tuple[Message, list[Delivery]]]:
+    """Every message and its deliveries, in one transaction."""
     now = datetime.now(UTC)
-    due = request.send_at if request.send_at and request.send_at > now else now
-    is_task = isinstance(target, Task)
     async with in_transaction():
-        message = await Message.create(
-            owner_id=target.owner_id,
-            task_id=target.id if is_task else None,
-            template_id=None if is_task else target.id,
-            api_key=principal.api_key,
-            source_name=target.name,
-            source=request.source[:16],
-            title=content.title,
-            text=content.text,
-            markdown=content.markdown,
-            html=content.html,
-            url=request.url,
-            variables=request.variables,
-            recipients=request.recipients,
-            mentions={
-                "mobiles": request.mention_mobiles,
-                "user_ids": request.mention_user_ids,
-                "all": request.mention_all,
-            },
-            idempotency_key=request.idempotency_key,
-            status=MessageStatus.SCHEDULED if due > now else MessageStatus.QUEUED,
-            caller_ip=principal.ip[:64],
-            trace_id=secrets.token_hex(8),
-            send_at=request.send_at,
-        )
+        messages = [await _message_row(principal, r, now) for r in ready]
         rows = [
             Delivery(
-                message_id=message.id,
+                message_id=m.id,
                 binding_id=p.binding.id,
                 channel_id=p.binding.channel.id,
                 channel_type=p.binding.channel.type,
                 format=p.format,
                 receivers=list(p.receivers),
                 status=DeliveryStatus.QUEUED,
-                next_attempt_at=due,
+                next_attempt_at=m.send_at if _later(m.send_at, now) else now,
             )
-            for p in planned
+            for m, r in zip(messages, ready, strict=True)
+            for p in r.planned
         ]
         if len(rows) <= _SINGLE_INSERTS:
             # The common case: one INSERT each returns its id; no read-back round trip.
@@ -181,8 +222,41 @@ async def _write(
         else:
             await Delivery.bulk_create(rows)
             # bulk_create leaves ids unset on the objects; read them back in id order.
-            deliveries = list(await Delivery.filter(message_id=message.id).order_by("id"))
-    return message, deliveries
+            deliveries = list(await Delivery.filter(message_id__in=[m.id for m in messages]).order_by("id"))
+    by_message: dict[int, list[Delivery]] = {m.id: [] for m in messages}
+    for delivery in deliveries:
+        by_message[delivery.message_id].append(delivery)
+    return [(m, by_message[m.id]) for m in messages]
+
+
+async def _message_row(principal: Principal, ready: _Ready, now: datetime) -> Message:
+    request, target, content = ready.request, ready.target, ready.content
+    is_task = isinstance(target, Task)
+    return await Message.create(
+        owner_id=target.owner_id,
+        task_id=target.id if is_task else None,
+        template_id=None if is_task else target.id,
+        api_key=principal.api_key,
+        source_name=target.name,
+        source=request.source[:16],
+        title=content.title,
+        text=content.text,
+        markdown=content.markdown,
+        html=content.html,
+        url=request.url,
+        variables=request.variables,
+        recipients=request.recipients,
+        mentions=_mentions(target, request),
+        idempotency_key=request.idempotency_key,
+        status=MessageStatus.SCHEDULED if _later(request.send_at, now) else MessageStatus.QUEUED,
+        caller_ip=principal.ip[:64],
+        trace_id=secrets.token_hex(8),
+        send_at=request.send_at,
+    )
+
+
+def _later(moment: datetime | None, now: datetime) -> bool:
+    return moment is not None and moment > now
 
 
 def _mentions(target: Task | Template, request: SendRequest) -> dict[str, Any]:
@@ -200,25 +274,32 @@ def _mentions(target: Task | Template, request: SendRequest) -> dict[str, Any]:
     }
 
 
-async def _dispatch(runtime: Runtime, message: Message, deliveries: list[Delivery]) -> None:
+async def _dispatch(runtime: Runtime, written: list[tuple[Message, list[Delivery]]]) -> None:
     now = datetime.now(UTC)
-    delay = (message.send_at - now).total_seconds() if message.send_at and message.send_at > now else 0.0
     # Announce before waking workers, so subscribers see `queued` before `sending`.
     await runtime.events.publish_deliveries(
         [
             DeliveryEvent(
-                message_id=message.id,
+                message_id=m.id,
                 delivery_id=d.id,
-                owner_id=message.owner_id,
-                task_id=message.task_id,
-                template_id=message.template_id,
+                owner_id=m.owner_id,
+                task_id=m.task_id,
+                template_id=m.template_id,
                 channel_id=d.channel_id,
                 channel_type=d.channel_type,
                 status=d.status.value,
                 attempt=0,
                 at=now.timestamp(),
             )
+            for m, deliveries in written
             for d in deliveries
         ]
     )
-    await runtime.enqueuer.deliveries_due([d.id for d in deliveries], defer_seconds=delay)
+    due_now = [d.id for m, deliveries in written if not _later(m.send_at, now) for d in deliveries]
+    if due_now:
+        await runtime.enqueuer.deliveries_due(due_now)
+    for m, deliveries in written:
+        if m.send_at is not None and _later(m.send_at, now):
+            await runtime.enqueuer.deliveries_due(
+                [d.id for d in deliveries], defer_seconds=(m.send_at - now).total_seconds()
+            )

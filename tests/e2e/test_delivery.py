@@ -227,3 +227,31 @@ async def test_attempt_rows_match_deliveries(admin: GraphQLClient, sink: Webhook
     assert all(d.status == "succeeded" for d in deliveries)
     assert await DeliveryAttempt.filter(delivery_id__in=[d.id for d in deliveries]).count() == 20
     assert len(sink.received[path]) == 20
+
+
+BATCH = """mutation($i: [SendMessageInput!]!) { sendMessages(inputs: $i) { index duplicate
+  message { id status } error { code field message } } }"""
+
+
+async def test_batch_sends_each_entry_on_its_own(admin: GraphQLClient, sink: WebhookSink) -> None:
+    task_id, path = await webhook_task(admin, sink)
+    key = unique("batch-key")
+    inputs = [{"taskId": task_id, "text": f"bulk {n}"} for n in range(50)]
+    inputs += [
+        {"taskId": 999_999, "text": "nowhere"},
+        {"taskId": task_id},
+        {"taskId": task_id, "text": "k", "idempotencyKey": key},
+    ]
+    items = (await admin.call(BATCH, {"i": inputs}))["sendMessages"]
+    assert [i["index"] for i in items] == list(range(53))
+    assert all(i["message"] and i["error"] is None for i in items[:50])
+    assert items[50]["error"] == {"code": "NOT_FOUND", "field": "taskId", "message": "no task with this id"}
+    assert items[51]["error"]["code"] == "BAD_INPUT" and items[51]["message"] is None
+    await sink.wait_for(path, 51)
+    for item in items[:50] + items[52:]:
+        await settled(admin, item["message"]["id"])
+    again = await admin.call(BATCH, {"i": [{"taskId": task_id, "text": "k", "idempotencyKey": key}]})
+    assert again["sendMessages"][0]["duplicate"] is True
+    assert again["sendMessages"][0]["message"]["id"] == items[52]["message"]["id"]
+    error = await admin.fails(BATCH, {"i": []})
+    assert error["extensions"] == {"code": "BAD_INPUT", "field": "inputs"}
