@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
+from tortoise.expressions import Case, Q, When
 from tortoise.transactions import in_transaction
 
 from schema.channels.base import ChannelError, ErrorClass, Format, Mentions, Outgoing, SendContext
@@ -263,7 +264,12 @@ class DeliveryEngine:
                     if o.attempted
                 ]
             )
+            succeeded = [o for o in outcomes if o.status is DeliveryStatus.SUCCEEDED and o.attempted]
+            await _record_successes(succeeded)
+            done = {o.delivery.id for o in succeeded}
             for o in outcomes:
+                if o.delivery.id in done:
+                    continue
                 changes: dict[str, Any] = {
                     "status": o.status,
                     "lease_until": None,
@@ -300,6 +306,23 @@ class DeliveryEngine:
         return self._event(
             o.delivery, o.status, error_class=o.error_class, error=o.error[:300], latency_ms=o.latency_ms
         )
+
+
+async def _record_successes(outcomes: list[Outcome]) -> None:
+    """All successes of a batch in one UPDATE (the common case, so the one worth batching); each row
+    still only moves if its claim is current (id and version match)."""
+    if not outcomes:
+        return
+    current = Q(*(Q(id=o.delivery.id, version=o.delivery.version) for o in outcomes), join_type=Q.OR)
+    latency = Case(*(When(id=o.delivery.id, then=o.latency_ms) for o in outcomes))  # type: ignore[arg-type]
+    await Delivery.filter(current).update(
+        status=DeliveryStatus.SUCCEEDED,
+        lease_until=None,
+        error_class="",
+        last_error="",
+        next_attempt_at=None,
+        latency_ms=latency,
+    )
 
 
 def _account(channel: Channel) -> str:
