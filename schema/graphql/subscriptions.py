@@ -20,6 +20,7 @@ from schema.events import DeliveryEvent, InboxEvent
 from schema.graphql.context import Info
 from schema.graphql.messages import DeliveryStatusEnum
 from schema.hub import position_key
+from schema.models.messages import DeliveryStatus
 from schema.services import inbox, live
 from schema.services.live import Progress
 
@@ -73,7 +74,7 @@ class DeliveryEventNode:
             template_id=e.template_id,
             channel_id=e.channel_id,
             channel_type=e.channel_type,
-            status=e.status,
+            status=DeliveryStatus(e.status),
             attempt=e.attempt,
             error_class=e.error_class,
             error=e.error,
