@@ -11,6 +11,7 @@ QUEUE_NAME = "pushnest:queue"
 DELIVER = "deliver"
 SWEEP = "sweep_stuck"
 RUN_CRON = "run_cron_jobs"
+PRUNE = "prune_old"
 
 
 def deliver_job_id(delivery_ids: list[int], generation: int = 0) -> str:

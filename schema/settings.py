@@ -50,6 +50,11 @@ INI_KEYS: dict[str, tuple[str, str]] = {
     "concurrency": ("delivery", "concurrency"),
     "allow_private_targets": ("delivery", "allow_private_targets"),
     "max_message_bytes": ("delivery", "max_message_bytes"),
+    "log_format": ("app", "log_format"),
+    "retention_days": ("retention", "days"),
+    "retention_max_messages": ("retention", "max_messages"),
+    "inbox_retention_days": ("retention", "inbox_days"),
+    "worker_metrics_port": ("delivery", "worker_metrics_port"),
 }
 DEFAULT_CONFIG_FILE = Path("conf/app.ini")
 _SECRETS_FILE = "secrets.json"
@@ -92,11 +97,30 @@ class Settings(BaseModel):
     allow_private_targets: bool = False
     # Title + bodies of one send, in UTF-8 bytes.
     max_message_bytes: int = Field(default=262_144, ge=1024, le=16 * 1_048_576)
+    # "json": one JSON object per log line, with trace_id / message_id / delivery_id when known.
+    log_format: Literal["text", "json"] = "text"
+    # Retention, applied hourly by the worker: sends (with their deliveries and attempts) older
+    # than this many days, beyond this many newest sends, and inbox items older than this. 0 = no limit.
+    retention_days: int = Field(default=30, ge=0, le=36500)
+    retention_max_messages: int = Field(default=1_000_000, ge=0)
+    inbox_retention_days: int = Field(default=90, ge=0, le=36500)
+    # `pushnest worker` serves Prometheus metrics on this port when set.
+    worker_metrics_port: int | None = Field(default=None, ge=1, le=65535)
 
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value
+
+    @field_validator("worker_metrics_port", mode="before")
+    @classmethod
+    def _unset_port(cls, value: object) -> object:
+        return None if value == "" else value
 
     @field_validator("trusted_proxies", "allowed_origins", mode="before")
     @classmethod

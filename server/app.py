@@ -14,6 +14,7 @@ from arq import create_pool
 from arq.connections import RedisSettings
 from redis.asyncio import Redis
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 
@@ -33,6 +34,7 @@ from schema.token_store import MemoryTokenStore, RedisTokenStore
 from server import rest_compat
 from server.graphql_view import PushNestGraphQL
 from server.health import healthz, readyz
+from server.metrics import RequestMetrics, metrics_endpoint
 
 log = logging.getLogger("pushnest")
 MAX_SUBSCRIPTIONS_PER_SOCKET = 50
@@ -81,9 +83,15 @@ def create_app(settings: Settings, in_process_worker: InProcessWorkerFactory | N
         WebSocketRoute("/graphql", view),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        Route("/metrics", metrics_endpoint),
         *rest_compat.routes,
     ]
-    return Starlette(routes=routes, lifespan=lifespan, max_body_size=settings.max_body_bytes)
+    return Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        max_body_size=settings.max_body_bytes,
+        middleware=[Middleware(RequestMetrics)],
+    )
 
 
 async def _scale_out_runtime(app: Starlette, settings: Settings, stack: AsyncExitStack) -> Runtime:

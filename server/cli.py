@@ -1,16 +1,16 @@
-"""The `pushnest` command: serve, migrate, export-schema."""
+"""The `pushnest` command: serve, worker, migrate, export-schema, import-message-nest."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from schema.errors import ConfigError
+from schema.logging_setup import configure_logging
 from schema.settings import Settings, load_settings
 
 if TYPE_CHECKING:
@@ -30,11 +30,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"pushnest: {exc.message}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(settings.log_level, settings.log_format)
     if args.command == "migrate":
         return _migrate(settings)
     if args.command == "worker":
         return _worker(settings, args.burst)
+    if args.command == "import-message-nest":
+        return _import_message_nest(settings, args)
     return _serve(settings, args.host, args.port)
 
 
@@ -49,6 +51,14 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="apply database migrations and exit")
     export = commands.add_parser("export-schema", help="write the GraphQL SDL")
     export.add_argument("-o", "--output", type=Path, default=SCHEMA_FILE)
+    mn = commands.add_parser("import-message-nest", help="import a Message Nest database (idempotent)")
+    mn.add_argument(
+        "--from", dest="source", required=True, help="SQLite file path or mysql://user:pass@host:port/db"
+    )
+    mn.add_argument("--owner", default="admin", help="PushNest user who owns the imported rows")
+    mn.add_argument("--inbox-user", default="admin", help="PushNest user who gets hosted (in-site) messages")
+    mn.add_argument("--table-prefix", default="message_", help="Message Nest's table prefix")
+    mn.add_argument("--dry-run", action="store_true", help="map and report, write nothing")
     return parser
 
 
@@ -62,6 +72,7 @@ def build_app(settings: Settings) -> Starlette:
 
 def _serve(settings: Settings, host: str | None, port: int | None) -> int:
     import uvicorn
+    from uvicorn.config import LOGGING_CONFIG
 
     uvicorn.run(
         build_app(settings),
@@ -75,6 +86,8 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> int:
         # subscriber at 2,000 subscribers); events are small, so memory matters more than bytes.
         ws_per_message_deflate=False,
         log_level=settings.log_level.lower(),
+        # JSON logs: no config of uvicorn's own, so its loggers propagate to the root (JSON) handler.
+        log_config=None if settings.log_format == "json" else LOGGING_CONFIG,
     )
     return 0
 
@@ -100,6 +113,31 @@ def _migrate(settings: Settings) -> int:
 
     asyncio.run(run())
     print("pushnest: database is up to date")
+    return 0
+
+
+def _import_message_nest(settings: Settings, args: argparse.Namespace) -> int:
+    from schema.crypto import SecretBox
+    from schema.db import close_database, open_database
+    from schema.importer import ImportReport, import_message_nest
+    from schema.importer.source import ImportFailed
+
+    async def run() -> ImportReport:
+        await open_database(settings)
+        try:
+            box = SecretBox(settings.secret_key.get_secret_value())
+            return await import_message_nest(
+                args.source, box, args.owner, args.inbox_user, args.dry_run, args.table_prefix
+            )
+        finally:
+            await close_database()
+
+    try:
+        report = asyncio.run(run())
+    except ImportFailed as exc:
+        print(f"pushnest: import failed: {exc}", file=sys.stderr)
+        return 1
+    print(report.render())
     return 0
 
 

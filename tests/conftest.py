@@ -92,6 +92,10 @@ def settings(data_dir: Path, database_url: str) -> Settings:
         "PUSHNEST_SEND_TIMEOUT_SECONDS": "1",
         # The fake vendors listen on 127.0.0.1.
         "PUSHNEST_ALLOW_PRIVATE_TARGETS": "true",
+        # No automatic pruning while tests backdate rows; the retention tests prune explicitly.
+        "PUSHNEST_RETENTION_DAYS": "0",
+        "PUSHNEST_RETENTION_MAX_MESSAGES": "0",
+        "PUSHNEST_INBOX_RETENTION_DAYS": "0",
     }
     return load_settings(env, config_file=data_dir / "absent.ini")
 

@@ -18,8 +18,9 @@ from arq.worker import Worker
 from schema.bus import RedisEventBus
 from schema.crypto import SecretBox
 from schema.db import close_database, open_database
-from schema.jobs import DELIVER, QUEUE_NAME, RUN_CRON, SWEEP
+from schema.jobs import DELIVER, PRUNE, QUEUE_NAME, RUN_CRON, SWEEP
 from schema.queue import ArqEnqueuer, dumps, loads
+from schema.services.retention import prune
 from schema.services.runtime import build_runtime
 from schema.settings import Settings
 from schema.token_store import RedisTokenStore
@@ -39,6 +40,10 @@ async def startup(ctx: dict[str, Any]) -> None:
     settings: Settings = ctx["settings"]
     redis: ArqRedis = ctx["redis"]
     await open_database(settings)
+    if settings.worker_metrics_port:
+        from prometheus_client import start_http_server
+
+        ctx["metrics_server"], _ = start_http_server(settings.worker_metrics_port, addr=settings.host)
     events = RedisEventBus(redis)
     enqueuer = ArqEnqueuer(redis)
     http = http_client(settings)
@@ -60,6 +65,8 @@ async def startup(ctx: dict[str, Any]) -> None:
 async def shutdown(ctx: dict[str, Any]) -> None:
     if "http" in ctx:
         await ctx["http"].aclose()
+    if "metrics_server" in ctx:
+        ctx["metrics_server"].shutdown()
     await close_database()
 
 
@@ -93,6 +100,11 @@ async def sweep_stuck(ctx: dict[str, Any]) -> int:
     return len(ids)
 
 
+async def prune_old(ctx: dict[str, Any]) -> int:
+    report = await prune(ctx["settings"])
+    return report.total
+
+
 def build_worker(settings: Settings, burst: bool = False) -> Worker:
     if settings.redis_url is None:
         raise ValueError(
@@ -101,10 +113,16 @@ def build_worker(settings: Settings, burst: bool = False) -> Worker:
     from workers.scheduler import run_cron_jobs
 
     return Worker(
-        functions=[_named(deliver, DELIVER), _named(sweep_stuck, SWEEP), _named(run_cron_jobs, RUN_CRON)],
+        functions=[
+            _named(deliver, DELIVER),
+            _named(sweep_stuck, SWEEP),
+            _named(run_cron_jobs, RUN_CRON),
+            _named(prune_old, PRUNE),
+        ],
         cron_jobs=[
             cron(sweep_stuck, name=f"cron:{SWEEP}", second={0, 15, 30, 45}, run_at_startup=True, unique=True),
             cron(run_cron_jobs, name=f"cron:{RUN_CRON}", second={0}, unique=True),
+            cron(prune_old, name=f"cron:{PRUNE}", minute={17}, second={0}, unique=True),
         ],
         redis_settings=RedisSettings.from_dsn(settings.redis_url),
         queue_name=QUEUE_NAME,

@@ -16,6 +16,7 @@ from typing import IO
 from schema.channels.base import TokenStore
 from schema.crypto import SecretBox
 from schema.ports import EventBus
+from schema.services.retention import prune
 from schema.services.runtime import Runtime
 from schema.settings import Settings
 from workers.claims import release_expired
@@ -27,6 +28,8 @@ from workers.scheduler import cron_loop
 log = logging.getLogger("pushnest.embedded")
 _IDLE_POLL_SECONDS = 1.0
 _SWEEP_EVERY_SECONDS = 15.0
+_PRUNE_EVERY_SECONDS = 3600.0
+_FIRST_PRUNE_SECONDS = 60.0
 _LANES = 4
 _STOP_GRACE_SECONDS = 20.0
 
@@ -49,6 +52,7 @@ class EmbeddedWorker:
         self._stopping = False
         self._stopped = asyncio.Event()
         self._cron_task: asyncio.Task[None] | None = None
+        self._prune_task: asyncio.Task[None] | None = None
         self._lock_file: IO[str] | None = None
 
     async def deliveries_due(self, delivery_ids: list[int], defer_seconds: float = 0.0) -> None:
@@ -64,6 +68,7 @@ class EmbeddedWorker:
         await release_expired(expired_only=False)
         self._loop_task = asyncio.create_task(self._loop(), name="pushnest-dispatcher")
         self._cron_task = asyncio.create_task(cron_loop(runtime, self._stopped), name="pushnest-cron")
+        self._prune_task = asyncio.create_task(self._prune_loop(), name="pushnest-retention")
 
     async def stop(self) -> None:
         """Let batches in flight finish (up to a grace period), so their outcomes are recorded."""
@@ -72,6 +77,10 @@ class EmbeddedWorker:
         self._wake.set()
         if self._cron_task is not None:
             await self._cron_task
+        if self._prune_task is not None:
+            self._prune_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._prune_task
         if self._loop_task is not None:
             try:
                 await asyncio.wait_for(asyncio.shield(self._loop_task), _STOP_GRACE_SECONDS)
@@ -114,6 +123,20 @@ class EmbeddedWorker:
             except Exception:
                 log.exception("dispatcher loop failed; retrying in a second")
                 await asyncio.sleep(1)
+
+    async def _prune_loop(self) -> None:
+        """Retention: shortly after start (restarts may come more often than hourly), then hourly."""
+        wait = _FIRST_PRUNE_SECONDS
+        while not self._stopping:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopped.wait(), wait)
+            if self._stopping:
+                return
+            wait = _PRUNE_EVERY_SECONDS
+            try:
+                await prune(self._settings)
+            except Exception:
+                log.exception("retention prune failed; trying again in an hour")
 
     async def _drain(self) -> int:
         """Lanes claim and deliver batches independently, so one slow vendor does not stall the rest."""

@@ -27,15 +27,19 @@ from schema.db import retry_deadlocks
 from schema.domain.bodies import Content, body_for, text_of
 from schema.domain.retry import RetryPolicy
 from schema.events import DeliveryEvent
+from schema.logging_setup import bind_log_context
+from schema.metrics import record_delivery
 from schema.models import Channel, Delivery, DeliveryAttempt
 from schema.models.messages import DeliveryStatus
 from schema.ports import EventBus, RateLimiter
-from schema.services import message_status
+from schema.services import message_status, stats
 from schema.settings import Settings
 from workers.claims import claim
 from workers.configs import ConfigCache
 
 log = logging.getLogger("pushnest.delivery")
+stats_log = logging.getLogger("pushnest.stats")
+_FINAL = (DeliveryStatus.SUCCEEDED, DeliveryStatus.FAILED, DeliveryStatus.UNKNOWN)
 RetryLater = Callable[[int, int, float], Awaitable[None]]
 # Throttled sends are deferred, not failed; this bounds a vendor that never stops throttling.
 _RATE_LIMITED_ATTEMPTS_FACTOR = 4
@@ -84,6 +88,8 @@ class DeliveryEngine:
         await self._events.publish_deliveries([self._event(d, DeliveryStatus.SENDING) for d in rows])
         outcomes = await asyncio.gather(*(self._deliver_in_slot(d) for d in rows))
         await self._record(outcomes)
+        for o in outcomes:
+            record_delivery(o.delivery.channel_type, o.status.value, o.latency_ms, o.retry_in is not None)
         await self._events.publish_deliveries([self._outcome_event(o) for o in outcomes])
         for o in outcomes:
             if o.retry_in is not None:
@@ -91,6 +97,10 @@ class DeliveryEngine:
         return len(rows)
 
     async def _deliver_in_slot(self, delivery: Delivery) -> Outcome:
+        # gather() runs this in its own task, so the ids stay with this delivery's log lines.
+        bind_log_context(
+            trace_id=delivery.message.trace_id, message_id=delivery.message_id, delivery_id=delivery.id
+        )
         async with self._slots:
             try:
                 return await self._deliver(delivery)
@@ -243,6 +253,27 @@ class DeliveryEngine:
     async def _record(self, outcomes: list[Outcome]) -> None:
         await retry_deadlocks(lambda: self._record_once(outcomes))
         await message_status.refresh({o.delivery.message_id for o in outcomes})
+        day = datetime.now(UTC).date()
+        final = [
+            stats.FinalOutcome(
+                day=day,
+                owner_id=o.delivery.message.owner_id,
+                channel_type=o.delivery.channel_type,
+                channel_id=o.delivery.channel_id,
+                task_id=o.delivery.message.task_id,
+                template_id=o.delivery.message.template_id,
+                status=o.status.value,
+                latency_ms=o.latency_ms,
+                error_class=o.error_class,
+                error=o.error,
+            )
+            for o in outcomes
+            if o.status in _FINAL
+        ]
+        try:  # counting must not un-record deliveries: a lost count is logged, not raised
+            await retry_deadlocks(lambda: stats.record_final(final))
+        except Exception:
+            stats_log.exception("could not count %d final deliveries", len(final))
 
     async def _record_once(self, outcomes: list[Outcome]) -> None:
         now = datetime.now(UTC)

@@ -20,6 +20,7 @@ from schema.events import DeliveryEvent, InboxEvent
 from schema.graphql.context import Info
 from schema.graphql.messages import DeliveryStatusEnum
 from schema.hub import position_key
+from schema.metrics import SUBSCRIPTIONS_OPEN
 from schema.models.messages import DeliveryStatus
 from schema.services import inbox, live
 from schema.services.live import Progress
@@ -176,6 +177,7 @@ class Subscription:
         changed = asyncio.Event()
         subscriber = feed.deliveries.subscribe(matches)
         watcher = asyncio.create_task(_watch(subscriber.queue, changed))
+        SUBSCRIPTIONS_OPEN.inc()
         try:
             while True:
                 yield _dashboard(await live.dashboard_counts(principal))
@@ -183,6 +185,7 @@ class Subscription:
                 await changed.wait()
                 await asyncio.sleep(DASHBOARD_INTERVAL_SECONDS)
         finally:
+            SUBSCRIPTIONS_OPEN.dec()
             watcher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await watcher

@@ -14,6 +14,48 @@ class Migration(migrations.Migration):
 
     operations = [
         ops.CreateModel(
+            name='DeliveryStat',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('day', fields.DateField()),
+                ('owner_id', fields.IntField()),
+                ('channel_type', fields.CharField(max_length=40)),
+                ('channel_id', fields.IntField(default=0)),
+                ('task_id', fields.IntField(default=0)),
+                ('template_id', fields.IntField(default=0)),
+                ('sent', fields.IntField(default=0)),
+                ('succeeded', fields.IntField(default=0)),
+                ('failed', fields.IntField(default=0)),
+                ('unknown', fields.IntField(default=0)),
+                ('lat_50', fields.IntField(default=0)),
+                ('lat_100', fields.IntField(default=0)),
+                ('lat_200', fields.IntField(default=0)),
+                ('lat_500', fields.IntField(default=0)),
+                ('lat_1000', fields.IntField(default=0)),
+                ('lat_2000', fields.IntField(default=0)),
+                ('lat_5000', fields.IntField(default=0)),
+                ('lat_10000', fields.IntField(default=0)),
+                ('lat_30000', fields.IntField(default=0)),
+                ('lat_inf', fields.IntField(default=0)),
+            ],
+            options={'table': 'delivery_stats', 'app': 'models', 'unique_together': (('day', 'owner_id', 'channel_type', 'channel_id', 'task_id', 'template_id'),), 'indexes': [Index(fields=['owner_id', 'day'])], 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='ErrorStat',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('day', fields.DateField()),
+                ('owner_id', fields.IntField()),
+                ('channel_type', fields.CharField(max_length=40)),
+                ('error_class', fields.CharField(max_length=32)),
+                ('error', fields.CharField(max_length=200)),
+                ('count', fields.IntField(default=0)),
+            ],
+            options={'table': 'error_stats', 'app': 'models', 'unique_together': (('day', 'owner_id', 'channel_type', 'error_class', 'error'),), 'indexes': [Index(fields=['owner_id', 'day'])], 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='SiteSetting',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),

@@ -5,6 +5,7 @@ from schema.models.cron import CronJob
 from schema.models.messages import Delivery, DeliveryAttempt, InboxItem, Message
 from schema.models.security import ApiKey, AuditLog
 from schema.models.site_settings import SiteSetting
+from schema.models.stats import DeliveryStat, ErrorStat
 from schema.models.tasks import Binding, Task, Template
 from schema.models.users import User
 
@@ -16,6 +17,8 @@ __all__ = [
     "CronJob",
     "Delivery",
     "DeliveryAttempt",
+    "DeliveryStat",
+    "ErrorStat",
     "InboxItem",
     "Message",
     "SiteSetting",

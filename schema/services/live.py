@@ -7,12 +7,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from tortoise.functions import Count
+from tortoise.functions import Count, Sum
 
 from schema.events import DeliveryEvent
 from schema.hub import LAGGED, Hub, position_key
-from schema.models import Delivery
+from schema.metrics import SUBSCRIPTIONS_OPEN
+from schema.models import Delivery, DeliveryStat
 from schema.models.messages import DeliveryStatus
+from schema.models.stats import ALL
 from schema.services.messages import get_message
 from schema.services.principal import Principal
 from schema.services.tasks import get_task
@@ -29,6 +31,7 @@ async def follow(
     """Events after `after` (from history), then live ones, without gaps or repeats."""
     subscriber = hub.subscribe(matches)  # first, so nothing published during catch-up is missed
     last = after
+    SUBSCRIPTIONS_OPEN.inc()
     try:
         if after:
             for position, event in await history(after, matches):
@@ -51,6 +54,7 @@ async def follow(
             yield position, live, resumed
             resumed = False
     finally:
+        SUBSCRIPTIONS_OPEN.dec()
         hub.unsubscribe(subscriber)
 
 
@@ -130,24 +134,31 @@ class DashboardCounts:
 
 
 async def dashboard_counts(principal: Principal) -> DashboardCounts:
-    """Today's deliveries (UTC day) by status and channel type, for the caller (admins: everyone)."""
-    principal.require_user()
+    """Today's deliveries (UTC day) by channel type, for the caller (admins: everyone): final ones
+    from the rollup counters (schema/services/stats.py), plus those still in flight."""
+    owner = principal.owner_filter()
     start = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    query = Delivery.filter(created_at__gte=start)
-    if not principal.is_admin and principal.user is not None:
-        query = query.filter(message__owner_id=principal.user.id)
-    rows = (
-        await query.annotate(n=Count("id"))
-        .group_by("channel_type", "status")
-        .values_list("channel_type", "status", "n")
+    done = (
+        await DeliveryStat.filter(day=start.date(), task_id=ALL, **owner)
+        .annotate(s=Sum("sent"), ok=Sum("succeeded"), ko=Sum("failed"), lost=Sum("unknown"))
+        .group_by("channel_type")
+        .values_list("channel_type", "s", "ok", "ko", "lost")
     )
+    # Few rows are in flight at any time: the (status, next_attempt_at) index finds them.
+    moving = Delivery.filter(status__in=sorted(IN_FLIGHT), created_at__gte=start)
+    if owner:
+        moving = moving.filter(message__owner_id=owner["owner_id"])
+    flying = await moving.annotate(n=Count("id")).group_by("channel_type").values_list("channel_type", "n")
     per: dict[str, list[int]] = {}
-    for channel_type, status, n in rows:
+    for channel_type, sent, ok, ko, lost in done:
         counts = per.setdefault(str(channel_type), [0, 0, 0, 0])
-        counts[0] += n
-        counts[1] += n if status == DeliveryStatus.SUCCEEDED.value else 0
-        counts[2] += n if status in (DeliveryStatus.FAILED.value, DeliveryStatus.UNKNOWN.value) else 0
-        counts[3] += n if status in IN_FLIGHT else 0
+        counts[0] += int(sent or 0)
+        counts[1] += int(ok or 0)
+        counts[2] += int(ko or 0) + int(lost or 0)
+    for channel_type, n in flying:
+        counts = per.setdefault(str(channel_type), [0, 0, 0, 0])
+        counts[0] += int(n)
+        counts[3] += int(n)
     channels = [ChannelCounts(k, v[0], v[1], v[2]) for k, v in sorted(per.items(), key=lambda kv: -kv[1][0])]
     totals = [sum(v[i] for v in per.values()) for i in range(4)]
     return DashboardCounts(

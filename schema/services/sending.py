@@ -19,6 +19,7 @@ from schema.db import retry_deadlocks
 from schema.domain.bodies import Content
 from schema.errors import BadInput, Conflict, NotFound, PushNestError
 from schema.events import DeliveryEvent
+from schema.logging_setup import bind_log_context
 from schema.models import Binding, Delivery, Message, Task, Template, User
 from schema.models.messages import DeliveryStatus, MessageStatus
 from schema.models.security import KeyScope
@@ -276,6 +277,8 @@ def _mentions(target: Task | Template, request: SendRequest) -> dict[str, Any]:
 
 async def _dispatch(runtime: Runtime, written: list[tuple[Message, list[Delivery]]]) -> None:
     now = datetime.now(UTC)
+    if len(written) == 1:  # the rest of this request logs with the send's trace id
+        bind_log_context(trace_id=written[0][0].trace_id, message_id=written[0][0].id)
     # Announce before waking workers, so subscribers see `queued` before `sending`.
     await runtime.events.publish_deliveries(
         [

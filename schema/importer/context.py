@@ -1,0 +1,115 @@
+"""State shared by the import steps, and the checked, sealed channel config they write."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, TextIO
+from zoneinfo import ZoneInfo
+
+from pydantic import SecretStr, ValidationError
+
+from schema.channels.base import ChannelType
+from schema.crypto import SecretBox
+from schema.errors import PushNestError
+from schema.importer.report import ImportReport, Progress
+from schema.importer.source import SourceData, text
+from schema.models import Channel, Task, Template, User
+from schema.services.validation import bad_input
+
+# Message Nest's Docker image runs with TZ=Asia/Shanghai, and its timestamps are in that zone.
+MN_TIMEZONE = "Asia/Shanghai"
+
+
+@dataclass
+class ImportRun:
+    data: SourceData
+    box: SecretBox
+    owner: User
+    inbox_user: User
+    report: ImportReport
+    stream: TextIO | None = None
+    # Message Nest id → the PushNest row it became (or already was).
+    channels: dict[str, Channel] = field(default_factory=dict)
+    way_types: dict[str, str] = field(default_factory=dict)
+    tasks: dict[str, Task] = field(default_factory=dict)
+    templates: dict[str, Template] = field(default_factory=dict)
+
+    def progress(self, label: str, total: int) -> Progress:
+        return Progress(label, total, self.stream)
+
+
+def reason(exc: Exception) -> str:
+    """A short, caller-facing reason for a row that failed a check."""
+    if isinstance(exc, ValidationError):
+        return bad_input(exc, "config").message
+    if isinstance(exc, PushNestError):
+        return exc.message
+    return str(exc) or type(exc).__name__
+
+
+def sealed_config(
+    box: SecretBox, kind: ChannelType, config: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Validate `config` with the type's model; return its public part and its secrets in clear.
+
+    The same split as the channel service's create path: secret fields (per `secret_names()`)
+    never go into the public JSON; `seal` encrypts them for `Channel.secrets_sealed`.
+    """
+    model = kind.config_model.model_validate(config)
+    names = kind.secret_names()
+    public = model.model_dump(mode="json", exclude=set(names))
+    secrets: dict[str, str] = {}
+    for name in names:
+        value = getattr(model, name)
+        if isinstance(value, SecretStr) and value.get_secret_value():
+            secrets[name] = value.get_secret_value()
+    return public, secrets
+
+
+def seal(box: SecretBox, secrets: dict[str, str]) -> str:
+    return box.seal(json.dumps(secrets)) if secrets else ""
+
+
+def open_sealed(box: SecretBox, sealed: str) -> dict[str, str]:
+    if not sealed:
+        return {}
+    return {str(k): str(v) for k, v in json.loads(box.open(sealed)).items()}
+
+
+def ordered(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows in Message Nest's own order (creation time, then id), so re-runs see the same order."""
+    return sorted(rows, key=lambda r: (text(r, "created_on"), text(r, "id")))
+
+
+def unique_name(base: str, legacy_id: str, taken: bool, limit: int = 100) -> str:
+    """`base`, or `base (legacy_id)` when another row already has that name."""
+    base = base.strip()[:limit] or legacy_id
+    if not taken:
+        return base
+    suffix = f" ({legacy_id})"
+    return base[: limit - len(suffix)] + suffix
+
+
+def mn_time(value: Any) -> datetime | None:
+    """A Message Nest timestamp as aware UTC; naive values are Asia/Shanghai wall-clock time."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str) and value.strip():
+        raw = value.strip().replace("T", " ")
+        head, dot, rest = raw.partition(".")
+        if dot:  # nanoseconds (Go) → microseconds; keep any zone suffix
+            digits = "".join(c for c in rest if c.isdigit())
+            zone = rest[len(digits) :].strip()
+            raw = f"{head}.{digits[:6].ljust(6, '0')}{zone}"
+        raw = raw.removesuffix(" UTC").replace(" +", "+").replace(" -", "-").replace("Z", "+00:00")
+        try:
+            moment = datetime.fromisoformat(raw)
+        except ValueError:
+            return None
+    else:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(MN_TIMEZONE))
+    return moment.astimezone(UTC)

@@ -1,0 +1,402 @@
+"""The Message Nest importer against databases built with Message Nest's real table layout.
+
+The tables are what GORM creates for Message Nest (TablePrefix "message_", singular names,
+UUIDModel columns id/created_by/modified_by/created_on/modified_on), in a SQLite file and in a
+fresh MariaDB database. Ids are random per run: PushNest's legacy ids are globally unique.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+import sqlite3
+import string
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from schema import legacy_token
+from schema.crypto import SecretBox
+from schema.importer import SourceError, import_message_nest
+from schema.models import Binding, Channel, CronJob, InboxItem, Message, Task, Template, User
+from schema.settings import Settings
+from tests.conftest import MYSQL_ROOT
+from tests.helpers import GraphQLClient, new_member, unique
+
+CREATE_KEY = "mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { key apiKey { id } } }"
+
+_UUID_COLS = "id varchar(12) PRIMARY KEY, created_by varchar(100), modified_by varchar(100), created_on datetime(3), modified_on datetime(3)"
+# Message Nest's tables (spec §1), as GORM creates them; `datetime(3)` is read as DATETIME by SQLite.
+TABLES = [
+    "CREATE TABLE message_auth (id integer PRIMARY KEY AUTO_INCREMENT, username varchar(100), password varchar(100))",
+    f"CREATE TABLE message_send_ways ({_UUID_COLS}, name varchar(100), type varchar(100), auth varchar(2048))",
+    f"CREATE TABLE message_send_tasks ({_UUID_COLS}, name varchar(100))",
+    f"""CREATE TABLE message_send_tasks_ins ({_UUID_COLS}, task_id varchar(12), template_id varchar(12),
+        way_id varchar(12), way_type varchar(100), content_type varchar(100), config text, extra text,
+        enable integer DEFAULT 1)""",
+    f"""CREATE TABLE message_template ({_UUID_COLS}, name varchar(200) NOT NULL, description text,
+        text_template text, html_template text, markdown_template text, placeholders text, at_mobiles text,
+        at_user_ids text, is_at_all boolean DEFAULT false, status varchar(20) DEFAULT 'enabled')""",
+    f"""CREATE TABLE message_cron_messages ({_UUID_COLS}, name varchar(200), task_id varchar(36),
+        cron varchar(4096), title varchar(1000), content varchar(4096), url varchar(4096), enable integer DEFAULT 1)""",
+    """CREATE TABLE message_hosted_message (id integer PRIMARY KEY AUTO_INCREMENT, title text, content text,
+        type varchar(100), unique_key varchar(50) UNIQUE, created_on datetime(3), modified_on datetime(3))""",
+    """CREATE TABLE message_send_tasks_logs (id integer PRIMARY KEY AUTO_INCREMENT, task_id varchar(12),
+        type varchar(20) DEFAULT 'task', name varchar(256), log text, status integer DEFAULT 0,
+        caller_ip varchar(256), created_on datetime(3), modified_on datetime(3))""",
+    """CREATE TABLE message_settings (id integer PRIMARY KEY AUTO_INCREMENT, created_by varchar(100),
+        modified_by varchar(100), created_on datetime(3), modified_on datetime(3), section varchar(100),
+        `key` varchar(100), value text)""",
+]
+
+
+def mn_id(prefix: str) -> str:
+    return prefix + "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(10))
+
+
+@dataclass
+class MnWorld:
+    source: str
+    ids: dict[str, str]
+
+
+def rows(ids: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
+    t = "2024-05-01 10:00:00.123"
+    way = lambda key, name, kind, auth: {  # noqa: E731
+        "id": ids[key],
+        "created_on": t,
+        "name": name,
+        "type": kind,
+        "auth": json.dumps(auth),
+    }
+    ins = lambda key, parent, way_key, ctype, config: {  # noqa: E731
+        "id": ids[key],
+        "created_on": t,
+        "task_id": ids[parent] if parent == "task" else "",
+        "template_id": ids[parent] if parent == "tpl" else "",
+        "way_id": ids[way_key],
+        "way_type": "",
+        "content_type": ctype,
+        "config": json.dumps(config),
+        "extra": "",
+        "enable": 1,
+    }
+    return {
+        "message_send_ways": [
+            way(
+                "dtalk",
+                "DingTalk robot",
+                "Dtalk",
+                {"access_token": "dt-token", "secret": "SECabc", "keys": "alert"},
+            ),
+            way(
+                "email",
+                "Company SMTP",
+                "Email",
+                {
+                    "server": "127.0.0.1",
+                    "port": 465,
+                    "account": "bot@example.com",
+                    "passwd": "smtp-pass",
+                    "from_name": "Bot",
+                },
+            ),
+            way(
+                "hook",
+                "My hook",
+                "Custom",
+                {
+                    "webhook": "http://127.0.0.1:9/hook",
+                    "header": "Content-Type: application/json\nX-Token: abc",
+                    "body": '{"msg": "TEXT"}',
+                },
+            ),
+            way("nest", "Inbox", "MessageNest", {}),
+            way("bad", "Broken gotify", "Gotify", {"url": "not-a-url", "token": "t"}),
+        ],
+        "message_send_tasks": [{"id": ids["task"], "created_on": t, "name": "Deploys"}],
+        "message_send_tasks_ins": [
+            ins("i1", "task", "hook", "text", {}),
+            ins("i2", "task", "nest", "text", {"blacklist_regex": ""}),
+            ins("i3", "task", "email", "html", {"to_account": "ops@example.com", "allowMultiRecip": False}),
+            ins("i4", "task", "bad", "text", {}),
+            ins("i5", "tpl", "nest", "text", {}),
+            ins("i6", "tpl", "hook", "markdown", {}),
+        ],
+        "message_template": [
+            {
+                "id": ids["tpl"],
+                "created_on": t,
+                "name": "Alert",
+                "description": "an alert",
+                "text_template": "Hello {{name}}: {{state}}",
+                "html_template": "",
+                "markdown_template": "**{{name}}**",
+                "placeholders": json.dumps(
+                    [
+                        {"key": "name", "label": "Name", "default": "world"},
+                        {"key": "state", "label": "", "default": "ok"},
+                    ]
+                ),
+                "at_mobiles": "13800000000, 13900000000",
+                "at_user_ids": "",
+                "is_at_all": 0,
+                "status": "enabled",
+            }
+        ],
+        "message_cron_messages": [
+            {
+                "id": ids["cron"],
+                "created_on": t,
+                "name": "Weekly",
+                "task_id": ids["task"],
+                "cron": "0 9 * * 1",
+                "title": "Weekly report",
+                "content": "It is Monday",
+                "url": "https://example.com/r",
+                "enable": 1,
+            },
+            {
+                "id": ids["cron6"],
+                "created_on": t,
+                "name": "Seconds",
+                "task_id": ids["task"],
+                "cron": "0 0 9 * * *",
+                "title": "x",
+                "content": "y",
+                "url": "",
+                "enable": 1,
+            },
+        ],
+        "message_hosted_message": [
+            {"title": "First", "content": "hello", "type": "text", "unique_key": "k" * 16, "created_on": t},
+            {
+                "title": "Second",
+                "content": "**md**",
+                "type": "markdown",
+                "unique_key": "m" * 16,
+                "created_on": "2024-05-02 08:30:00",
+            },
+        ],
+    }
+
+
+def inserts(ids: dict[str, str]) -> list[tuple[str, list[Any]]]:
+    out = []
+    for table, items in rows(ids).items():
+        for item in items:
+            cols = ", ".join(item)
+            out.append(
+                (
+                    f"INSERT INTO {table} ({cols}) VALUES ({', '.join(['%s'] * len(item))})",
+                    list(item.values()),
+                )
+            )
+    return out
+
+
+def build_sqlite(path: Path, ids: dict[str, str]) -> None:
+    with sqlite3.connect(path) as db:
+        for statement in TABLES:
+            db.execute(statement.replace("AUTO_INCREMENT", "AUTOINCREMENT"))
+        for sql, values in inserts(ids):
+            # GORM on SQLite (glebarez) writes times as text with nanoseconds and the zone.
+            values = [
+                v.replace(".123", ".123456789+08:00")
+                if isinstance(v, str) and v.startswith("2024-05-01")
+                else v
+                for v in values
+            ]
+            db.execute(sql.replace("%s", "?"), values)
+
+
+async def mysql_conn(database: str | None = None) -> Any:
+    import aiomysql
+
+    parts = urlsplit(MYSQL_ROOT)
+    return await aiomysql.connect(
+        host=parts.hostname,
+        port=parts.port or 3306,
+        user=parts.username or "root",
+        password=parts.password or "",
+        db=database,
+        autocommit=True,
+        connect_timeout=3,
+    )
+
+
+@pytest.fixture(params=["sqlite", "mysql"])
+async def mn(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[MnWorld]:
+    keys = {
+        "dtalk": "WY",
+        "email": "WY",
+        "hook": "WY",
+        "nest": "WY",
+        "bad": "WY",
+        "task": "TK",
+        "tpl": "TP",
+        "cron": "CM",
+        "cron6": "CM",
+        "i1": "IN",
+        "i2": "IN",
+        "i3": "IN",
+        "i4": "IN",
+        "i5": "IN",
+        "i6": "IN",
+    }
+    ids = {key: mn_id(prefix) for key, prefix in keys.items()}
+    if request.param == "sqlite":
+        path = tmp_path / "message-nest.db"
+        await asyncio.to_thread(build_sqlite, path, ids)
+        yield MnWorld(str(path), ids)
+        return
+    try:
+        root = await mysql_conn()
+    except Exception as exc:
+        pytest.skip(f"MariaDB unreachable at {MYSQL_ROOT}: {exc}")
+    name = f"mn_src_{secrets.token_hex(4)}"
+    try:
+        async with root.cursor() as cur:
+            await cur.execute(f"CREATE DATABASE {name} CHARACTER SET utf8mb4")
+            await cur.execute(f"USE {name}")
+            for statement in TABLES:
+                await cur.execute(statement)
+            for sql, values in inserts(ids):
+                await cur.execute(sql, values)
+        yield MnWorld(f"{MYSQL_ROOT}/{name}", ids)
+    finally:
+        async with root.cursor() as cur:
+            await cur.execute(f"DROP DATABASE IF EXISTS {name}")
+        root.close()
+
+
+@pytest.fixture
+def box(settings: Settings) -> SecretBox:
+    return SecretBox(settings.secret_key.get_secret_value())
+
+
+async def counts(owner: User) -> dict[str, int]:
+    return {
+        "channels": await Channel.filter(owner_id=owner.id).count(),
+        "tasks": await Task.filter(owner_id=owner.id).count(),
+        "templates": await Template.filter(owner_id=owner.id).count(),
+        "bindings": await Binding.filter(channel__owner_id=owner.id).count(),
+        "cron": await CronJob.filter(owner_id=owner.id).count(),
+        "inbox": await InboxItem.filter(user_id=owner.id).count(),
+    }
+
+
+async def test_import_maps_everything_and_is_idempotent(
+    mn: MnWorld, admin: GraphQLClient, server: str, box: SecretBox, runtime_box: Any
+) -> None:
+    client, username = await new_member(admin)
+    owner = await User.get(username=username)
+    ids = mn.ids
+    report = await import_message_nest(mn.source, box, owner=username, inbox_user=username)
+    text = report.render()
+
+    # Ways → channels; the bad one is reported, not imported.
+    assert report.counts["channels"].created == 4, text
+    assert any(ids["bad"] in line and "baseUrl" in line for line in report.unmapped), report.unmapped
+    channels = {c.name: c for c in await Channel.filter(owner_id=owner.id)}
+    assert {n: c.type for n, c in channels.items()} == {
+        "DingTalk robot": "dingtalk",
+        "Company SMTP": "email",
+        "My hook": "webhook",
+        "Inbox": "inbox",
+    }
+    dingtalk = channels["DingTalk robot"]
+    assert dingtalk.config == {"base_url": "https://oapi.dingtalk.com", "keyword": "alert"}
+    assert runtime_box(dingtalk) == {"access_token": "dt-token", "secret": "SECabc"}
+    email = channels["Company SMTP"]
+    assert email.config["security"] == "ssl" and email.config["from_address"] == "bot@example.com"
+    assert runtime_box(email) == {"password": "smtp-pass"}
+    hook = channels["My hook"].config
+    assert hook["headers"] == ["X-Token: abc"] and hook["body_template"] == '{"msg": "{{text}}"}'
+
+    # The task keeps its Message Nest id; its instances became bindings (the one on the bad way is reported).
+    task = await Task.get(legacy_id=ids["task"])
+    assert task.owner_id == owner.id and task.name == "Deploys"
+    bindings = await Binding.filter(task_id=task.id).select_related("channel").order_by("position")
+    by_name = {b.channel.name: b for b in bindings}
+    assert {n: b.format for n, b in by_name.items()} == {
+        "My hook": "text",
+        "Inbox": "text",
+        "Company SMTP": "html",
+    }
+    assert by_name["Inbox"].options == {"usernames": [username]}
+    assert by_name["Company SMTP"].options["to"] == ["ops@example.com"]
+    assert any(ids["i4"] in line and ids["bad"] in line for line in report.unmapped), report.unmapped
+
+    template = await Template.get(legacy_id=ids["tpl"])
+    assert template.text_body == "Hello {{name}}: {{state}}" and template.markdown_body == "**{{name}}**"
+    assert [p["key"] for p in template.placeholders] == ["name", "state"]
+    assert template.placeholders[0]["default"] == "world"
+    assert template.mention_mobiles == ["13800000000", "13900000000"]
+    tpl_bindings = (
+        await Binding.filter(template_id=template.id).select_related("channel").order_by("position")
+    )
+    assert {b.channel.name: b.format for b in tpl_bindings} == {"Inbox": "text", "My hook": "markdown"}
+
+    job = await CronJob.get(legacy_id=ids["cron"])
+    assert (job.expression, job.timezone, job.task_id) == ("0 9 * * 1", "Asia/Shanghai", task.id)
+    assert job.payload == {"title": "Weekly report", "text": "It is Monday", "url": "https://example.com/r"}
+    assert job.next_run_at is not None
+    assert any(ids["cron6"] in line for line in report.unmapped)
+    assert any("Asia/Shanghai" in note for note in report.notes)
+
+    inbox = await InboxItem.filter(user_id=owner.id).order_by("created_at")
+    assert [(i.title, i.format) for i in inbox] == [("First", "text"), ("Second", "markdown")]
+    assert inbox[0].created_at.isoformat().startswith("2024-05-01T02:00:00")  # 10:00 in Shanghai
+
+    # A second run finds everything and creates nothing.
+    before = await counts(owner)
+    again = await import_message_nest(mn.source, box, owner=username, inbox_user=username)
+    assert all(c.created == 0 and c.updated == 0 for c in again.counts.values()), again.render()
+    assert again.counts["channels"].skipped == 4 and again.counts["inbox_items"].skipped == 2
+    assert await counts(owner) == before
+
+    # Old callers: the hex token of the Message Nest task id works with v1, the template's with v2.
+    made = await client.call(CREATE_KEY, {"i": {"name": unique("k"), "scope": "ALL"}})
+    key = made["createApiKey"]["key"]
+    response = await client.http.post(
+        "/api/v1/message/send",
+        json={"token": legacy_token.encode(ids["task"]), "title": "Hi", "text": "deployed", "key": key},
+    )
+    assert response.status_code == 200, response.text
+    message = await Message.get(id=response.json()["data"]["message_id"])
+    assert message.task_id == task.id and message.source == "rest-v1"
+    response = await client.http.post(
+        "/api/v2/message/send",
+        json={"token": legacy_token.encode(ids["tpl"]), "title": "ignored", "placeholders": {"name": "Ann"}},
+        headers={"Authorization": f"Bearer {key}"},
+    )
+    assert response.status_code == 200, response.text
+    assert (await Message.get(id=response.json()["data"]["message_id"])).template_id == template.id
+
+
+async def test_dry_run_writes_nothing(mn: MnWorld, admin: GraphQLClient, box: SecretBox) -> None:
+    _, username = await new_member(admin)
+    owner = await User.get(username=username)
+    report = await import_message_nest(mn.source, box, owner=username, inbox_user=username, dry_run=True)
+    assert report.counts["tasks"].created == 1 and report.dry_run
+    assert await counts(owner) == dict.fromkeys(
+        ("channels", "tasks", "templates", "bindings", "cron", "inbox"), 0
+    )
+    assert await Task.get_or_none(legacy_id=mn.ids["task"]) is None
+
+
+async def test_unreadable_sources_fail_clearly(server: str, box: SecretBox, tmp_path: Path) -> None:
+    with pytest.raises(SourceError, match="no SQLite database"):
+        await import_message_nest(str(tmp_path / "absent.db"), box)
+    empty = tmp_path / "empty.db"
+    sqlite3.connect(empty).close()
+    with pytest.raises(SourceError, match="Message Nest database"):
+        await import_message_nest(str(empty), box)
+    with pytest.raises(SourceError, match="cannot connect"):
+        await import_message_nest("mysql://nobody:x@127.0.0.1:1/none", box)
