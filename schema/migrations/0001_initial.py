@@ -47,12 +47,11 @@ class Migration(migrations.Migration):
                 ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
                 ('day', fields.DateField()),
                 ('owner_id', fields.IntField()),
-                ('channel_type', fields.CharField(max_length=40)),
                 ('error_class', fields.CharField(max_length=32)),
                 ('error', fields.CharField(max_length=200)),
                 ('count', fields.IntField(default=0)),
             ],
-            options={'table': 'error_stats', 'app': 'models', 'unique_together': (('day', 'owner_id', 'channel_type', 'error_class', 'error'),), 'indexes': [Index(fields=['owner_id', 'day'])], 'pk_attr': 'id'},
+            options={'table': 'error_stats', 'app': 'models', 'unique_together': (('day', 'owner_id', 'error_class', 'error'),), 'indexes': [Index(fields=['owner_id', 'day'])], 'pk_attr': 'id', 'table_description': 'Failures per day and owner by class and message (not per channel: the top-errors view spans'},
             bases=['Model'],
         ),
         ops.CreateModel(

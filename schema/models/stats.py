@@ -44,19 +44,22 @@ class DeliveryStat(Model):
     class Meta:
         table = "delivery_stats"
         unique_together = (("day", "owner_id", "channel_type", "channel_id", "task_id", "template_id"),)
+        # The admin view filters by day alone; the unique key (day first) serves it.
         indexes = (("owner_id", "day"),)
 
 
 class ErrorStat(Model):
+    """Failures per day and owner by class and message (not per channel: the top-errors view spans
+    channels, and a per-channel key multiplied the rows the admin view must sum)."""
+
     id = fields.BigIntField(primary_key=True)
     day = fields.DateField()
     owner_id = fields.IntField()
-    channel_type = fields.CharField(max_length=40)
     error_class = fields.CharField(max_length=32)
     error = fields.CharField(max_length=200)
     count = fields.IntField(default=0)
 
     class Meta:
         table = "error_stats"
-        unique_together = (("day", "owner_id", "channel_type", "error_class", "error"),)
+        unique_together = (("day", "owner_id", "error_class", "error"),)
         indexes = (("owner_id", "day"),)

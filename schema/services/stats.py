@@ -27,7 +27,7 @@ TOP_ERRORS = 10
 ERROR_CHARS = 200
 _COUNTERS = ("sent", "succeeded", "failed", "unknown", *LATENCY_COLUMNS)
 _STAT_KEY = ("day", "owner_id", "channel_type", "channel_id", "task_id", "template_id")
-_ERROR_KEY = ("day", "owner_id", "channel_type", "error_class", "error")
+_ERROR_KEY = ("day", "owner_id", "error_class", "error")
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ def rollup(
             if o.latency_ms is not None:
                 row[4 + bucket_of(o.latency_ms)] += 1
         if o.status != "succeeded":
-            ekey = (o.day, o.owner_id, o.channel_type, o.error_class or o.status, o.error[:ERROR_CHARS])
+            ekey = (o.day, o.owner_id, o.error_class or o.status, o.error[:ERROR_CHARS])
             errors[ekey] = errors.get(ekey, 0) + 1
     return stats, errors
 

@@ -91,8 +91,8 @@ def test_rollup_counts_per_key_and_errors() -> None:
     assert stats[(DAY, 1, "webhook", 0, ALL, ALL)][:4] == [1, 1, 0, 0]
     assert len(stats) == 4
     assert errors == {
-        (DAY, 1, "webhook", "permanent", "HTTP 400 " + "x" * 191): 1,
-        (DAY, 1, "webhook", "unknown", "no answer in time"): 1,
+        (DAY, 1, "permanent", "HTTP 400 " + "x" * 191): 1,
+        (DAY, 1, "unknown", "no answer in time"): 1,
     }
 
 
