@@ -34,6 +34,7 @@ import aiohttp
 import aiomysql
 import apprise
 import httpx
+from common import task_key, wait_ready, webhook_task
 from redis.asyncio import Redis
 
 REPO = Path(__file__).resolve().parents[1]
@@ -43,7 +44,6 @@ MYSQL = {"host": "127.0.0.1", "port": 3306, "user": "root", "password": ""}
 REDIS_URL = "redis://127.0.0.1:6379/6"
 ADMIN_PASSWORD = "bench-admin-password"
 FINAL = "('succeeded','failed','unknown')"
-LOGIN = "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }"
 SEND = "mutation($i: SendMessageInput!) { sendMessage(input: $i) { message { id } } }"
 SEND_BATCH = "mutation($i: [SendMessageInput!]!) { sendMessages(inputs: $i) { index error { code } } }"
 TEXT = "Disk usage on db-01 is above 90%; consider cleaning up old backups."  # a typical alert
@@ -182,52 +182,6 @@ def pushnest_env(data_dir: Path, database: str, port: int) -> dict[str, str]:
     }
 
 
-async def wait_ready(http: httpx.AsyncClient, app: PushNest) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        app.check_alive()
-        with suppress(httpx.TransportError):
-            if (await http.get("/readyz")).status_code == 200:
-                return
-        await asyncio.sleep(0.1)
-    raise SystemExit("pushnest serve did not become ready")
-
-
-async def gql(http: httpx.AsyncClient, query: str, variables: dict[str, Any], token: str) -> dict[str, Any]:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    response = await http.post("/graphql", json={"query": query, "variables": variables}, headers=headers)
-    payload: dict[str, Any] = response.json()
-    if response.status_code != 200 or payload.get("errors"):
-        raise SystemExit(f"GraphQL call failed: {response.status_code} {payload}")
-    data: dict[str, Any] = payload["data"]
-    return data
-
-
-async def webhook_task(http: httpx.AsyncClient, sink_url: str) -> tuple[int, str]:
-    """Log in; create a webhook channel on the sink, a task bound to it and a key for the task."""
-    token = (await gql(http, LOGIN, {"u": "admin", "p": ADMIN_PASSWORD}, ""))["login"]["token"]
-    channel = await gql(
-        http,
-        "mutation($i: CreateChannelInput!) { createChannel(input: $i) { id } }",
-        {"i": {"name": "bench-sink", "type": "webhook", "config": {"url": sink_url}}},
-        token,
-    )
-    task = await gql(
-        http,
-        "mutation($i: CreateTaskInput!) { createTask(input: $i) { id } }",
-        {"i": {"name": "bench", "bindings": [{"channelId": channel["createChannel"]["id"]}]}},
-        token,
-    )
-    task_id = int(task["createTask"]["id"])
-    key = await gql(
-        http,
-        "mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { key } }",
-        {"i": {"name": "bench", "scope": "TASK", "taskId": task_id}},
-        token,
-    )
-    return task_id, str(key["createApiKey"]["key"])
-
-
 # --- the PushNest run --------------------------------------------------------------------------
 
 
@@ -361,9 +315,10 @@ async def drive_pushnest(
     app.spawn("serve")
     limits = httpx.Limits(max_connections=args.concurrency, max_keepalive_connections=args.concurrency)
     async with httpx.AsyncClient(base_url=app.api_url, timeout=120, limits=limits) as http:
-        await wait_ready(http, app)
+        await wait_ready(http, app.check_alive)
         app.spawn("worker")
-        task_id, key = await webhook_task(http, sink.url("/pushnest"))
+        token, task_id = await webhook_task(http, sink.url("/pushnest"), ADMIN_PASSWORD)
+        key = await task_key(http, token, task_id)
         before = sink.arrivals()
         print(
             f"PushNest: sending {args.messages} messages from {args.concurrency} clients, {args.batch} per call ...",

@@ -27,13 +27,13 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from contextlib import AsyncExitStack, suppress
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import httpx
 import websockets
+from common import gql, wait_ready, webhook_task
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 from websockets.typing import Subprotocol
@@ -45,7 +45,6 @@ if str(REPO) not in sys.path:
 from tests.fakes.webhook_sink import WebhookSink  # noqa: E402
 
 ADMIN_PASSWORD = "bench-admin-password"
-LOGIN = "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }"
 SEND = "mutation($i: SendMessageInput!) { sendMessage(input: $i) { message { id } } }"
 EVENTS = "subscription($t: Int) { messageEvents(taskId: $t) { cursor status at resumed } }"
 TEXT = "Disk usage on db-01 is above 90%; consider cleaning up old backups."
@@ -147,45 +146,6 @@ class Server:
         if not self.log.exists():
             return ""
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
-
-
-async def wait_ready(http: httpx.AsyncClient, server: Server) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        server.check_alive()
-        with suppress(httpx.TransportError):
-            if (await http.get("/readyz")).status_code == 200:
-                return
-        await asyncio.sleep(0.1)
-    raise SystemExit("pushnest serve did not become ready")
-
-
-async def gql(http: httpx.AsyncClient, query: str, variables: dict[str, Any], token: str) -> dict[str, Any]:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    response = await http.post("/graphql", json={"query": query, "variables": variables}, headers=headers)
-    payload: dict[str, Any] = response.json()
-    if response.status_code != 200 or payload.get("errors"):
-        raise SystemExit(f"GraphQL call failed: {response.status_code} {payload}")
-    data: dict[str, Any] = payload["data"]
-    return data
-
-
-async def webhook_task(http: httpx.AsyncClient, sink_url: str) -> tuple[str, int]:
-    """Log in as admin; create a webhook channel on the sink and a task bound to it."""
-    token = str((await gql(http, LOGIN, {"u": "admin", "p": ADMIN_PASSWORD}, ""))["login"]["token"])
-    channel = await gql(
-        http,
-        "mutation($i: CreateChannelInput!) { createChannel(input: $i) { id } }",
-        {"i": {"name": "bench-sink", "type": "webhook", "config": {"url": sink_url}}},
-        token,
-    )
-    task = await gql(
-        http,
-        "mutation($i: CreateTaskInput!) { createTask(input: $i) { id } }",
-        {"i": {"name": "bench", "bindings": [{"channelId": channel["createChannel"]["id"]}]}},
-        token,
-    )
-    return token, int(task["createTask"]["id"])
 
 
 # --- subscribers -------------------------------------------------------------------------------
@@ -402,8 +362,8 @@ async def run_bench(args: argparse.Namespace, server: Server, stack: AsyncExitSt
     stack.push_async_callback(close_subscribers, subs)
 
     async with httpx.AsyncClient(base_url=server.api_url, timeout=120) as http:
-        await wait_ready(http, server)
-        token, task_id = await webhook_task(http, sink.url("/bench"))
+        await wait_ready(http, server.check_alive)
+        token, task_id = await webhook_task(http, sink.url("/bench"), ADMIN_PASSWORD)
 
         # Warm-up: one subscriber sees one message end to end, then leaves.
         warm: list[Subscriber] = []

@@ -40,14 +40,15 @@ def database_url(data_dir: Path) -> Iterator[str]:
         yield f"sqlite://{data_dir / 'pushnest.db'}"
         return
     name = f"pushnest_test_{secrets.token_hex(4)}"
-    asyncio.run(_mysql(f"CREATE DATABASE {name} CHARACTER SET utf8mb4"))
+    asyncio.run(mysql_admin(f"CREATE DATABASE {name} CHARACTER SET utf8mb4"))
     try:
         yield f"{MYSQL_ROOT}/{name}"
     finally:
-        asyncio.run(_mysql(f"DROP DATABASE IF EXISTS {name}"))
+        asyncio.run(mysql_admin(f"DROP DATABASE IF EXISTS {name}"))
 
 
-async def _mysql(statement: str) -> None:
+async def mysql_admin(statement: str) -> None:
+    """Run one statement on the MariaDB server (no database selected)."""
     from urllib.parse import urlsplit
 
     import aiomysql

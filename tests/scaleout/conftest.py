@@ -24,7 +24,7 @@ import aiomysql
 import httpx
 import pytest
 
-from tests.conftest import MYSQL_ROOT, free_port
+from tests.conftest import MYSQL_ROOT, free_port, mysql_admin
 from tests.fakes.webhook_sink import WebhookSink
 from tests.helpers import LOGIN
 
@@ -152,28 +152,12 @@ class Cluster:
         return {str(status): int(count) for status, count in rows}
 
 
-async def _mysql_admin(statement: str) -> None:
-    parts = urlsplit(MYSQL_ROOT)
-    conn = await aiomysql.connect(
-        host=parts.hostname,
-        port=parts.port or 3306,
-        user=parts.username or "root",
-        password=parts.password or "",
-        autocommit=True,
-    )
-    try:
-        async with conn.cursor() as cur:
-            await cur.execute(statement)
-    finally:
-        conn.close()
-
-
 @pytest.fixture(scope="module")
 async def cluster(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Cluster]:
     if not reachable(MYSQL_ROOT, 3306) or not reachable(REDIS_URL, 6379):
         pytest.skip("the scale-out tests need MariaDB and Redis")
     database = f"pushnest_scaleout_{secrets.token_hex(4)}"
-    await _mysql_admin(f"CREATE DATABASE {database} CHARACTER SET utf8mb4")
+    await mysql_admin(f"CREATE DATABASE {database} CHARACTER SET utf8mb4")
     from redis.asyncio import Redis
 
     redis = Redis.from_url(REDIS_URL)
@@ -225,7 +209,7 @@ async def cluster(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Clu
         await sink.stop()
         await redis.flushdb()
         await redis.aclose()
-        await _mysql_admin(f"DROP DATABASE IF EXISTS {database}")
+        await mysql_admin(f"DROP DATABASE IF EXISTS {database}")
 
 
 async def wait_ready(http: httpx.AsyncClient, proc: subprocess.Popen[bytes]) -> None:
