@@ -6,7 +6,6 @@ import logging
 import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
-from functools import partial
 from typing import Protocol
 
 import httpx
@@ -25,8 +24,8 @@ from schema.graphql.build import build_schema
 from schema.jobs import QUEUE_NAME
 from schema.ports import Enqueuer, EventBus
 from schema.queue import ArqEnqueuer, dumps, loads
-from schema.services.inbox import drop_in_inbox
 from schema.services.runtime import Runtime, build_runtime
+from schema.services.send_context import send_context
 from schema.services.throttle import RedisLoginThrottle
 from schema.services.users import ADMIN_USERNAME, bootstrap_admin
 from schema.settings import Settings
@@ -128,13 +127,7 @@ async def _send_context(
     """For `testChannel`: the API sends one message now and then, so plain httpx is enough here."""
     http = httpx.AsyncClient(timeout=httpx.Timeout(settings.send_timeout_seconds))
     stack.push_async_callback(http.aclose)
-    return SendContext(
-        http=http,
-        drop_in_inbox=partial(drop_in_inbox, events),
-        tokens=tokens,
-        timeout_seconds=settings.send_timeout_seconds,
-        allow_private_targets=settings.allow_private_targets,
-    )
+    return send_context(settings, http, events, tokens)
 
 
 async def _all_in_one_runtime(

@@ -22,10 +22,11 @@ from schema.jobs import DELIVER, PRUNE, QUEUE_NAME, RUN_CRON, SWEEP
 from schema.queue import ArqEnqueuer, dumps, loads
 from schema.services.retention import prune
 from schema.services.runtime import build_runtime
+from schema.services.send_context import send_context
 from schema.settings import Settings
 from schema.token_store import RedisTokenStore
 from workers.claims import overdue, release_expired
-from workers.clients import http_client, send_context
+from workers.clients import http_client
 from workers.engine import DeliveryEngine
 from workers.rate_limit import RedisRateLimiter
 

@@ -18,9 +18,10 @@ from schema.crypto import SecretBox
 from schema.ports import EventBus
 from schema.services.retention import prune
 from schema.services.runtime import Runtime
+from schema.services.send_context import send_context
 from schema.settings import Settings
 from workers.claims import release_expired
-from workers.clients import http_client, send_context
+from workers.clients import http_client
 from workers.engine import DeliveryEngine
 from workers.rate_limit import MemoryRateLimiter
 from workers.scheduler import cron_loop

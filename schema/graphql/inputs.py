@@ -12,10 +12,12 @@ from strawberry.scalars import JSON
 from schema.graphql.types import FormatEnum, KeyScopeEnum, RoleEnum
 
 
-def as_dict(value: object, drop_none: bool = False) -> dict[str, Any]:
+def as_dict(value: object, drop_none: bool = False, skip: tuple[str, ...] = ()) -> dict[str, Any]:
     """A strawberry input as a dict with snake_case keys and enum members turned into values."""
     out = {}
     for f in dataclasses.fields(value):  # type: ignore[arg-type]
+        if f.name in skip:
+            continue
         item = getattr(value, f.name)
         if drop_none and item is None:
             continue

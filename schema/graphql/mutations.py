@@ -33,20 +33,12 @@ from schema.graphql.types import (
     TaskNode,
     TemplateNode,
     UserNode,
+    task_node,
+    template_node,
 )
 from schema.models.security import KeyScope
 from schema.models.users import Role
-from schema.services import api_keys, bindings, channel_test, channels, tasks, templates, users
-
-
-async def _task_node(task_id: int, row: object) -> TaskNode:
-    grouped = await bindings.bindings_of_tasks([task_id])
-    return TaskNode.of(row, grouped.get(task_id, []))  # type: ignore[arg-type]
-
-
-async def _template_node(template_id: int, row: object) -> TemplateNode:
-    grouped = await bindings.bindings_of_templates([template_id])
-    return TemplateNode.of(row, grouped.get(template_id, []))  # type: ignore[arg-type]
+from schema.services import api_keys, channel_test, channels, tasks, templates, users
 
 
 @strawberry.type
@@ -110,17 +102,15 @@ class Mutation(MessageMutations, PreviewMutations, InboxMutations, CronMutation)
 
     @strawberry.mutation
     async def create_task(self, info: Info, input: CreateTaskInput) -> TaskNode:
-        fields = as_dict(input)
-        fields.pop("bindings")
+        fields = as_dict(input, skip=("bindings",))
         row = await tasks.create_task(info.context.principal, fields, bindings_of(input.bindings) or [])
-        return await _task_node(row.id, row)
+        return await task_node(row)
 
     @strawberry.mutation
     async def update_task(self, info: Info, id: int, input: UpdateTaskInput) -> TaskNode:
-        fields = as_dict(input, drop_none=True)
-        fields.pop("bindings", None)
+        fields = as_dict(input, drop_none=True, skip=("bindings",))
         row = await tasks.update_task(info.context.principal, id, fields, bindings_of(input.bindings))
-        return await _task_node(row.id, row)
+        return await task_node(row)
 
     @strawberry.mutation
     async def delete_task(self, info: Info, id: int) -> DeletedPayload:
@@ -129,19 +119,17 @@ class Mutation(MessageMutations, PreviewMutations, InboxMutations, CronMutation)
 
     @strawberry.mutation
     async def create_template(self, info: Info, input: CreateTemplateInput) -> TemplateNode:
-        fields = as_dict(input)
-        fields.pop("bindings")
+        fields = as_dict(input, skip=("bindings",))
         row = await templates.create_template(
             info.context.principal, fields, bindings_of(input.bindings) or []
         )
-        return await _template_node(row.id, row)
+        return await template_node(row)
 
     @strawberry.mutation
     async def update_template(self, info: Info, id: int, input: UpdateTemplateInput) -> TemplateNode:
-        fields = as_dict(input, drop_none=True)
-        fields.pop("bindings", None)
+        fields = as_dict(input, drop_none=True, skip=("bindings",))
         row = await templates.update_template(info.context.principal, id, fields, bindings_of(input.bindings))
-        return await _template_node(row.id, row)
+        return await template_node(row)
 
     @strawberry.mutation
     async def delete_template(self, info: Info, id: int) -> DeletedPayload:

@@ -23,6 +23,8 @@ from schema.graphql.types import (
     TemplateNode,
     UserNode,
     connection,
+    task_node,
+    template_node,
 )
 from schema.services import api_keys, audit_log, bindings, channels, tasks, templates, users
 
@@ -62,8 +64,7 @@ class Query(MessageQueries, InboxQueries, CronQuery, StatsQueries):
     @strawberry.field
     async def task(self, info: Info, id: int) -> TaskNode:
         row = await tasks.get_task(info.context.principal, id)
-        grouped = await bindings.bindings_of_tasks([row.id])
-        return TaskNode.of(row, grouped.get(row.id, []))
+        return await task_node(row)
 
     @strawberry.field
     async def templates(
@@ -76,8 +77,7 @@ class Query(MessageQueries, InboxQueries, CronQuery, StatsQueries):
     @strawberry.field
     async def template(self, info: Info, id: int) -> TemplateNode:
         row = await templates.get_template(info.context.principal, id)
-        grouped = await bindings.bindings_of_templates([row.id])
-        return TemplateNode.of(row, grouped.get(row.id, []))
+        return await template_node(row)
 
     @strawberry.field(description="Your API keys (all of them for an admin), revoked ones included.")
     async def api_keys(

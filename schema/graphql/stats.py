@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import strawberry
 
 from schema.graphql.context import Info
 from schema.services import stats
 from schema.services.stats import Counts
+
+
+def counts(c: Counts) -> dict[str, Any]:
+    """The counter fields every statistic carries."""
+    return {
+        "sent": c.sent,
+        "succeeded": c.succeeded,
+        "failed": c.failed,
+        "unknown": c.unknown,
+        "success_rate": c.success_rate,
+    }
 
 
 @strawberry.type
@@ -29,11 +41,7 @@ class ChannelStat:
             channel_type=row.channel_type,
             channel_id=row.channel_id,
             channel_name=row.name,
-            sent=c.sent,
-            succeeded=c.succeeded,
-            failed=c.failed,
-            unknown=c.unknown,
-            success_rate=c.success_rate,
+            **counts(c),
         )
 
 
@@ -55,11 +63,7 @@ class TargetStat:
             task_id=row.task_id,
             template_id=row.template_id,
             name=row.name,
-            sent=c.sent,
-            succeeded=c.succeeded,
-            failed=c.failed,
-            unknown=c.unknown,
-            success_rate=c.success_rate,
+            **counts(c),
         )
 
 
@@ -89,11 +93,7 @@ class DailyStat:
     def of(cls, day: date, c: Counts) -> DailyStat:
         return cls(
             day=day,
-            sent=c.sent,
-            succeeded=c.succeeded,
-            failed=c.failed,
-            unknown=c.unknown,
-            success_rate=c.success_rate,
+            **counts(c),
         )
 
 
@@ -141,15 +141,10 @@ class Stats:
 
     @classmethod
     def of(cls, s: stats.Stats) -> Stats:
-        t = s.totals
         return cls(
             days=s.days,
             since=s.since,
-            sent=t.sent,
-            succeeded=t.succeeded,
-            failed=t.failed,
-            unknown=t.unknown,
-            success_rate=t.success_rate,
+            **counts(s.totals),
             channels=[ChannelStat.of(c) for c in s.channels],
             targets=[TargetStat.of(t) for t in s.targets],
             error_classes=[ErrorClassStat(error_class=k, count=n) for k, n in s.error_classes],

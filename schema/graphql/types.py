@@ -19,6 +19,7 @@ from schema.models import Template as TemplateRow
 from schema.models import User as UserRow
 from schema.models.security import KeyScope
 from schema.models.users import Role
+from schema.services.bindings import bindings_of_tasks, bindings_of_templates
 from schema.services.channels import ChannelView
 from schema.services.pagination import Page
 from schema.services.preview import lint
@@ -369,3 +370,15 @@ class ChannelTestResult:
     message: str
     vendor_response: str
     latency_ms: int
+
+
+async def task_node(row: TaskRow) -> TaskNode:
+    """One task with its bindings (one query)."""
+    grouped = await bindings_of_tasks([row.id])
+    return TaskNode.of(row, grouped.get(row.id, []))
+
+
+async def template_node(row: TemplateRow) -> TemplateNode:
+    """One template with its bindings (one query)."""
+    grouped = await bindings_of_templates([row.id])
+    return TemplateNode.of(row, grouped.get(row.id, []))

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
-from pydantic import SecretStr, ValidationError
+from pydantic import ValidationError
 
-from schema.channels.base import ChannelType
 from schema.crypto import SecretBox
 from schema.errors import PushNestError
 from schema.importer.report import ImportReport, Progress
@@ -47,35 +45,6 @@ def reason(exc: Exception) -> str:
     if isinstance(exc, PushNestError):
         return exc.message
     return str(exc) or type(exc).__name__
-
-
-def sealed_config(
-    box: SecretBox, kind: ChannelType, config: dict[str, Any]
-) -> tuple[dict[str, Any], dict[str, str]]:
-    """Validate `config` with the type's model; return its public part and its secrets in clear.
-
-    The same split as the channel service's create path: secret fields (per `secret_names()`)
-    never go into the public JSON; `seal` encrypts them for `Channel.secrets_sealed`.
-    """
-    model = kind.config_model.model_validate(config)
-    names = kind.secret_names()
-    public = model.model_dump(mode="json", exclude=set(names))
-    secrets: dict[str, str] = {}
-    for name in names:
-        value = getattr(model, name)
-        if isinstance(value, SecretStr) and value.get_secret_value():
-            secrets[name] = value.get_secret_value()
-    return public, secrets
-
-
-def seal(box: SecretBox, secrets: dict[str, str]) -> str:
-    return box.seal(json.dumps(secrets)) if secrets else ""
-
-
-def open_sealed(box: SecretBox, sealed: str) -> dict[str, str]:
-    if not sealed:
-        return {}
-    return {str(k): str(v) for k, v in json.loads(box.open(sealed)).items()}
 
 
 def ordered(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -18,16 +18,14 @@ from typing import Any, TextIO
 from tortoise.transactions import in_transaction
 
 from schema.channels.registry import get_channel_type
+from schema.channels.sealing import open_secrets, seal_secrets, split_config
 from schema.crypto import SecretBox
 from schema.importer.context import (
     MN_TIMEZONE,
     ImportRun,
     mn_time,
-    open_sealed,
     ordered,
     reason,
-    seal,
-    sealed_config,
     unique_name,
 )
 from schema.importer.fanout import import_tasks, import_templates
@@ -122,7 +120,7 @@ async def _channel(run: ImportRun, row: dict[str, Any], used: set[str]) -> Chann
         if text(i, "way_id") == way_id and isinstance(i.get("config"), str | dict)
     ]
     mapped = channel_config(mn_type, auth, configs)
-    public, secrets = sealed_config(run.box, kind, mapped.values)
+    public, secrets = split_config(kind, mapped.values)
     for dropped in mapped.dropped:
         run.report.note(f"way {way_id}: dropped {dropped}")
     name = unique_name(text(row, "name") or f"{mn_type} {way_id}", way_id, text(row, "name")[:100] in used)
@@ -130,16 +128,20 @@ async def _channel(run: ImportRun, row: dict[str, Any], used: set[str]) -> Chann
     existing = await Channel.get_or_none(owner_id=run.owner.id, name=name)
     if existing is None:
         channel = await Channel.create(
-            owner=run.owner, name=name, type=kind.key, config=public, secrets_sealed=seal(run.box, secrets)
+            owner=run.owner,
+            name=name,
+            type=kind.key,
+            config=public,
+            secrets_sealed=seal_secrets(run.box, secrets),
         )
         run.report.created("channels")
         return channel
     if existing.type != kind.key:
         raise MappingError(f"a PushNest channel named {name!r} of type {existing.type} already exists")
-    if existing.config == public and open_sealed(run.box, existing.secrets_sealed) == secrets:
+    if existing.config == public and open_secrets(run.box, existing.secrets_sealed) == secrets:
         run.report.skipped("channels")
         return existing
-    existing.config, existing.secrets_sealed = public, seal(run.box, secrets)
+    existing.config, existing.secrets_sealed = public, seal_secrets(run.box, secrets)
     await existing.save(update_fields=["config", "secrets_sealed", "updated_at"])
     run.report.updated("channels")
     return existing

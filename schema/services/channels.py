@@ -6,11 +6,12 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import SecretStr, ValidationError
+from pydantic import ValidationError
 from tortoise.exceptions import IntegrityError
 
 from schema.channels.base import ChannelConfig, ChannelType
 from schema.channels.registry import get_channel_type
+from schema.channels.sealing import open_secrets, seal_secrets, split_config
 from schema.crypto import SecretBox
 from schema.errors import BadInput, Conflict, NotFound
 from schema.models import Binding, Channel
@@ -49,7 +50,7 @@ def masked(runtime: Runtime, channel: Channel) -> ChannelView:
 def open_config_with_box(box: SecretBox, channel: Channel) -> ChannelConfig:
     """The full, validated config with secrets, for the code that sends. Never leaves the process."""
     kind = get_channel_type(channel.type)
-    return kind.config_model.model_validate(channel.config | _open_secrets_with_box(box, channel))
+    return kind.config_model.model_validate(channel.config | open_secrets(box, channel.secrets_sealed))
 
 
 async def get_channel(principal: Principal, channel_id: int) -> Channel:
@@ -150,29 +151,14 @@ def _validated(kind: ChannelType, config: dict[str, Any]) -> tuple[dict[str, Any
     if len(json.dumps(config, default=str)) > _MAX_CONFIG_BYTES:
         raise BadInput(f"config is larger than {_MAX_CONFIG_BYTES} bytes", field="config")
     try:
-        model = kind.config_model.model_validate(config)
+        return split_config(kind, config)
     except ValidationError as exc:
         raise bad_input(exc, "config") from None
-    secret_names = kind.secret_names()
-    public = model.model_dump(mode="json", exclude=set(secret_names))
-    secrets = {}
-    for name in secret_names:
-        value = getattr(model, name)
-        if isinstance(value, SecretStr) and value.get_secret_value():
-            secrets[name] = value.get_secret_value()
-    return public, secrets
 
 
 def _seal(runtime: Runtime, secrets: dict[str, str]) -> str:
-    return runtime.secret_box.seal(json.dumps(secrets)) if secrets else ""
+    return seal_secrets(runtime.secret_box, secrets)
 
 
 def _open_secrets(runtime: Runtime, channel: Channel) -> dict[str, str]:
-    return _open_secrets_with_box(runtime.secret_box, channel)
-
-
-def _open_secrets_with_box(box: SecretBox, channel: Channel) -> dict[str, str]:
-    if not channel.secrets_sealed:
-        return {}
-    opened = json.loads(box.open(channel.secrets_sealed))
-    return {str(k): str(v) for k, v in opened.items()}
+    return open_secrets(runtime.secret_box, channel.secrets_sealed)
