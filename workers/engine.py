@@ -20,7 +20,7 @@ from tortoise.expressions import Case, Q, When
 from tortoise.transactions import in_transaction
 
 from schema.channels.base import ChannelError, ErrorClass, Format, Mentions, Outgoing, SendContext
-from schema.channels.masking import scrub, secret_values
+from schema.channels.masking import scrub
 from schema.channels.registry import CHANNEL_TYPES
 from schema.crypto import SecretBox
 from schema.db import retry_deadlocks
@@ -133,12 +133,12 @@ class DeliveryEngine:
                     retry_in=wait,
                 )
         try:
-            config = self._configs.get(channel)
+            opened = self._configs.get(channel)
         except (ValidationError, ValueError) as exc:
             return self._final(delivery, started, f"the channel's saved config is not valid any more: {exc}")
-        outcome = await self._send(delivery, channel, kind.send, config, started)
+        outcome = await self._send(delivery, channel, kind.send, opened.config, started)
         # Defence in depth: whatever a vendor or a library echoed back, secrets are not recorded.
-        hidden = secret_values(config)
+        hidden = opened.secrets
         return replace(
             outcome,
             error=scrub(outcome.error, hidden),

@@ -32,6 +32,7 @@ from schema.channels.base import (
     SendContext,
 )
 from schema.channels.http import kept
+from schema.channels.masking import scrub, secret_values
 
 
 def _check_address(value: str) -> str:
@@ -163,9 +164,7 @@ def _tls_context(config: Config) -> ssl.SSLContext | None:
 
 
 def _mask(text: str, config: Config) -> str:
-    if config.password is not None and config.password.get_secret_value():
-        text = text.replace(config.password.get_secret_value(), "***")
-    return text
+    return scrub(text, secret_values(config), mask="***")
 
 
 def classify_reply(code: int, text: str, what: str) -> ChannelError:

@@ -31,6 +31,7 @@ from schema.channels.base import (
     SendContext,
 )
 from schema.channels.http import call, kept, refuse_private_target, throttle_wait
+from schema.channels.masking import scrub, secret_values
 
 
 class Config(ChannelConfig):
@@ -147,10 +148,7 @@ def build_body(outgoing: Outgoing, config: Config, now: int | None = None) -> di
 
 
 def _mask(text: str, config: Config) -> str:
-    for secret in (config.token, config.secret):
-        if secret is not None and secret.get_secret_value():
-            text = text.replace(secret.get_secret_value(), "***")
-    return text
+    return scrub(text, secret_values(config), mask="***")
 
 
 async def send(outgoing: Outgoing, config: Config, ctx: SendContext) -> Receipt:

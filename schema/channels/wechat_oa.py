@@ -27,6 +27,7 @@ from schema.channels.base import (
     SendContext,
 )
 from schema.channels.http import call, kept, refuse_private_target
+from schema.channels.masking import scrub
 
 
 class Config(ChannelConfig):
@@ -69,10 +70,7 @@ class _Result:
 
 
 def _mask(text: str, *secrets: str) -> str:
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text
+    return scrub(text, secrets, mask="***")
 
 
 def _until_quota_reset(now: datetime | None = None) -> float:

@@ -20,13 +20,14 @@ from schema.domain.bodies import Content
 from schema.errors import BadInput, Conflict, NotFound, PushNestError
 from schema.events import DeliveryEvent
 from schema.logging_setup import bind_log_context
-from schema.models import Binding, Delivery, Message, Task, Template, User
+from schema.models import Binding, Delivery, Message, Task, Template
 from schema.models.messages import DeliveryStatus, MessageStatus
 from schema.models.security import KeyScope
 from schema.services.delivery_plan import PlannedDelivery, content_for, plan_deliveries
 from schema.services.principal import Principal
 from schema.services.runtime import Runtime
 from schema.services.send_request import SendRequest
+from schema.services.tasks import check_readable
 from schema.services.validation import parse
 
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
@@ -68,14 +69,14 @@ async def accept_many(
 ) -> list[SendResult | PushNestError]:
     """Several sends in one call: each is checked on its own (a bad one gets its error, the rest go on);
     the good ones are written in one transaction and announced together."""
-    caller = principal.require_caller()
+    principal.require_caller()
     if not 1 <= len(items) <= MAX_BATCH:
         raise BadInput(f"send between 1 and {MAX_BATCH} messages at once", field="inputs")
     targets: dict[tuple[str, int], tuple[Task | Template, list[Binding]] | PushNestError] = {}
     prepared: list[_Ready | SendResult | PushNestError] = []
     for data in items:
         try:
-            prepared.append(await _prepare(runtime, principal, caller, data, targets))
+            prepared.append(await _prepare(runtime, principal, data, targets))
         except PushNestError as exc:
             prepared.append(exc)
     ready = [p for p in prepared if isinstance(p, _Ready)]
@@ -98,7 +99,6 @@ async def accept_many(
 async def _prepare(
     runtime: Runtime,
     principal: Principal,
-    caller: User,
     data: dict[str, Any],
     targets: dict[tuple[str, int], tuple[Task | Template, list[Binding]] | PushNestError],
 ) -> _Ready | SendResult:
@@ -108,7 +108,7 @@ async def _prepare(
     key = ("task", request.task_id) if request.task_id is not None else ("template", request.template_id or 0)
     if key not in targets:
         try:
-            found = await _target(principal, caller, request)
+            found = await _target(principal, request)
             targets[key] = (found, await _enabled_bindings(found))
         except PushNestError as exc:
             targets[key] = exc
@@ -143,19 +143,16 @@ async def _settle_alone(
         return exc
 
 
-async def _target(principal: Principal, caller: User, request: SendRequest) -> Task | Template:
-    key = principal.api_key
+async def _target(principal: Principal, request: SendRequest) -> Task | Template:
     if request.task_id is not None:
         target: Task | Template | None = await Task.get_or_none(id=request.task_id)
-        scope, scoped_id, field, what = KeyScope.TASK, key and key.task_id, "taskId", "task"
+        scope, field, what = KeyScope.TASK, "taskId", "task"
     else:
         target = await Template.get_or_none(id=request.template_id)
-        scope, scoped_id, field, what = KeyScope.TEMPLATE, key and key.template_id, "templateId", "template"
-    visible = target is not None and (target.owner_id == caller.id or principal.is_admin)
-    if key is not None and target is not None and key.scope is not KeyScope.ALL:
-        visible = visible and key.scope is scope and scoped_id == target.id
-    if target is None or not visible:
+        scope, field, what = KeyScope.TEMPLATE, "templateId", "template"
+    if target is None:
         raise NotFound(f"no {what} with this id", field=field)
+    check_readable(principal, target.owner_id, scope, target.id, what, field)
     if not target.enabled:
         raise BadInput(f"{what} {target.name!r} is disabled", field=field)
     return target

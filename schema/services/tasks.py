@@ -19,18 +19,22 @@ class TaskFields(Input):
     enabled: bool = True
 
 
-def check_readable(principal: Principal, owner_id: int, scope: KeyScope, object_id: int, what: str) -> None:
-    """Console users read their own (admins everything); an API key reads what it is scoped to."""
+def check_readable(
+    principal: Principal, owner_id: int, scope: KeyScope, object_id: int, what: str, field: str | None = None
+) -> None:
+    """Console users read their own (admins everything); an API key reads what it is scoped to.
+
+    Anything else is reported as not found, so ids of other users' rows cannot be probed."""
     user = principal.require_caller()
     key = principal.api_key
     if key is None:
-        principal.check_owner(owner_id, what)
-        return
-    if owner_id != user.id:
-        raise NotFound(f"no {what} with this id")
-    scoped_id = key.task_id if scope is KeyScope.TASK else key.template_id
-    if key.scope is not KeyScope.ALL and (key.scope is not scope or scoped_id != object_id):
-        raise NotFound(f"no {what} with this id")
+        visible = principal.is_admin or owner_id == user.id
+    else:
+        scoped_id = key.task_id if scope is KeyScope.TASK else key.template_id
+        in_scope = key.scope is KeyScope.ALL or (key.scope is scope and scoped_id == object_id)
+        visible = owner_id == user.id and in_scope
+    if not visible:
+        raise NotFound(f"no {what} with this id", field=field)
 
 
 async def get_task(principal: Principal, task_id: int) -> Task:
