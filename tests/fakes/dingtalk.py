@@ -29,6 +29,8 @@ from urllib.parse import parse_qs
 
 from aiohttp import web
 
+from tests.fakes.local import serve
+
 MAX_BODY_BYTES = 20000
 SKEW_MS = 3_600_000
 THROTTLE_SECONDS = 600.0
@@ -127,12 +129,7 @@ class FakeDingTalk:
     async def start(self) -> None:
         app = web.Application(client_max_size=1024 * 1024)
         app.router.add_post("/robot/send", self._send)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.base_url = f"http://127.0.0.1:{port}"
+        self._runner, self.base_url = await serve(app)
 
     async def stop(self) -> None:
         if self._runner is not None:

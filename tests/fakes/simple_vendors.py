@@ -29,6 +29,8 @@ from urllib.parse import quote
 
 from aiohttp import web
 
+from tests.fakes.local import serve
+
 _INVALID_JSON = "JSON参数不合法，只接受字符串值"  # noqa: RUF001 - the vendor's own words
 VENDORS = ("telegram", "bark", "ntfy", "gotify", "pushme", "aliyun", "slack", "discord")
 
@@ -168,12 +170,7 @@ class SimpleVendors:
         ]
         for method, path, handler in routes:
             app.router.add_route(method, path, handler)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.url = f"http://127.0.0.1:{port}"
+        self._runner, self.url = await serve(app)
 
     async def stop(self) -> None:
         if self._runner is not None:

@@ -27,6 +27,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.local import serve
+
 ROBOT_LIMITS = {"text": 2048, "markdown": 4096, "markdown_v2": 4096}
 ROBOT_TYPES = frozenset(
     {"text", "markdown", "markdown_v2", "image", "news", "file", "voice", "template_card"}
@@ -126,12 +128,7 @@ class FakeWeCom:
         app.router.add_post(ROBOT, self._handle)
         app.router.add_get(GETTOKEN, self._handle)
         app.router.add_post(APP_SEND, self._handle)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.base_url = f"http://127.0.0.1:{port}"
+        self._runner, self.base_url = await serve(app)
 
     async def stop(self) -> None:
         if self._runner is not None:
