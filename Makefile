@@ -6,7 +6,13 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
 
-.PHONY: install run test test-sqlite test-mysql lint format schema migrations bench bench-subscriptions bench-startup bench-stats clean
+.PHONY: install run test test-sqlite test-mysql lint format schema migrations bench bench-subscriptions bench-startup bench-stats clean \
+        console console-deps console-check test-console-e2e console-dev
+
+FRONTEND      := frontend
+CONSOLE_STAMP := $(FRONTEND)/node_modules/.installed-stamp
+CONSOLE_SRC   := $(shell find $(FRONTEND)/src $(FRONTEND)/public -type f -not -path '*/src/gql/*' 2>/dev/null) \
+                 $(FRONTEND)/index.html $(FRONTEND)/vite.config.ts $(FRONTEND)/codegen.ts schema/schema.graphql
 
 install: $(STAMP)
 
@@ -17,15 +23,41 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-run: install
+run: install console
 	$(BIN)/pushnest serve
 
-test: install lint
+test: install lint console-check
 	@bash .ci/services
 	$(MAKE) --no-print-directory test-sqlite
 	@if (exec 3<>/dev/tcp/127.0.0.1/3306) 2>/dev/null; then \
 		$(MAKE) --no-print-directory test-mysql; \
 	else echo "MariaDB not reachable: skipping the MariaDB run"; fi
+	$(MAKE) --no-print-directory test-console-e2e
+
+# --- Console (frontend/) -------------------------------------------------------------------
+# npm ci only when the lock file changes; the build only when a source file or the SDL changes.
+console-deps: $(CONSOLE_STAMP)
+
+$(CONSOLE_STAMP): $(FRONTEND)/package-lock.json
+	cd $(FRONTEND) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $(CONSOLE_STAMP)
+
+console: $(FRONTEND)/dist/index.html
+
+$(FRONTEND)/dist/index.html: $(CONSOLE_STAMP) $(CONSOLE_SRC)
+	cd $(FRONTEND) && npm run --silent codegen && npm run --silent build
+
+# Types, lint and unit tests of the console.
+console-check: $(CONSOLE_STAMP)
+	cd $(FRONTEND) && npm run --silent codegen && npm run --silent typecheck && npm run --silent lint && npm run --silent test:unit
+
+# The real console in headless Chromium against a real `pushnest serve` (frontend/e2e/).
+test-console-e2e: install console
+	cd $(FRONTEND) && npm run --silent test:e2e
+
+# Vite dev server proxying /graphql (with WebSockets) to PUSHNEST_API (default http://127.0.0.1:8000).
+console-dev: $(CONSOLE_STAMP)
+	cd $(FRONTEND) && npm run --silent codegen && npm run dev
 
 # SQLite and MariaDB run in separate processes: Tortoise keeps one configuration per process.
 test-sqlite: install
@@ -71,4 +103,4 @@ bench-stats: install
 	$(BIN)/python bench/stats.py $(ARGS)
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build *.egg-info $(FRONTEND)/node_modules $(FRONTEND)/dist $(FRONTEND)/src/gql

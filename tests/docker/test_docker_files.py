@@ -3,7 +3,7 @@
 No image is built here. The files are read for what a deployment depends on (stages, a non-root
 user, health checks, commands, secrets without defaults, volumes), and what the image runs is run
 directly on this machine: the entry point, `serve` until its health check passes, `worker` without
-Redis, the health check one-liners themselves, the console stage's script with no frontend, and the
+Redis, the health check one-liners themselves, the console stage's inputs, and the
 build stage's inputs through setuptools.
 """
 
@@ -147,17 +147,25 @@ def test_the_runtime_configuration_entry_point_and_health_check() -> None:
         assert not instructions(other, "HEALTHCHECK") and not instructions(other, "ENTRYPOINT")
 
 
-def test_the_console_stage_makes_an_empty_dist_when_there_is_no_frontend(tmp_path: Path) -> None:
+def test_the_console_stage_builds_the_frontend_from_its_lock_file() -> None:
     console = dockerfile_stages()[0]
-    assert instructions(console, "COPY") == ["fronten[d] ./"], (
-        "a wildcard, so a missing frontend/ is no error"
-    )
-    (script,) = [run for run in instructions(console, "RUN") if "package.json" in run]
-    result = subprocess.run(
-        ["/bin/sh", "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=30
-    )
-    assert result.returncode == 0, result.stderr
-    assert (tmp_path / "dist").is_dir() and not any((tmp_path / "dist").iterdir())
+    copies = instructions(console, "COPY")
+    runs = instructions(console, "RUN")
+    # The lock file is copied (and npm ci run) before the sources, so edits do not reinstall.
+    assert copies[0] == "frontend/package.json frontend/package-lock.json ./"
+    assert runs[0].startswith("npm ci")
+    assert "schema/schema.graphql /src/schema/schema.graphql" in copies
+    assert copies[-1] == "frontend/ ./"
+    scripts = json.loads((REPO / "frontend" / "package.json").read_text())["scripts"]
+    for needed in ("codegen", "build"):
+        assert f"npm run {needed}" in runs[-1] and needed in scripts
+    codegen = (REPO / "frontend" / "codegen.ts").read_text()
+    assert "'../schema/schema.graphql'" in codegen, "the SDL path the stage provides"
+    assert (REPO / "frontend" / "package-lock.json").is_file()
+
+
+def test_the_runtime_serves_the_console_it_built() -> None:
+    assert image_env()["PUSHNEST_CONSOLE_DIR"] == "/opt/pushnest/console"
 
 
 def build_stage_sources() -> list[str]:

@@ -1,0 +1,67 @@
+import { expect, test } from '@playwright/test'
+import { adminToken, gql, signInThroughForm, unique, ADMIN } from './api'
+
+test('an unknown user is refused in words and stays on the login page', async ({ page }) => {
+  await page.goto('/')
+  await expect(page).toHaveURL(/\/login/)
+  await page.locator('#username').fill('nobody')
+  await page.locator('#password').fill('wrong-password')
+  await page.getByTestId('login-submit').click()
+  await expect(page.getByTestId('error')).toBeVisible()
+  await expect(page).toHaveURL(/\/login/)
+})
+
+test('signs in, keeps the session across a reload, and switches language', async ({ page }) => {
+  await signInThroughForm(page)
+  await expect(page.locator('[data-nav="messages"]')).toHaveText(/Send log/)
+  await page.reload()
+  await expect(page.locator('[data-nav="messages"]')).toHaveText(/Send log/)
+
+  await page.getByTestId('language-menu').click()
+  await page.locator('[data-locale="zh"]').click()
+  await expect(page.locator('[data-nav="messages"]')).toHaveText(/发送记录/)
+  await page.reload()
+  await expect(page.locator('[data-nav="messages"]')).toHaveText(/发送记录/)
+
+  await page.getByTestId('language-menu').click()
+  await page.locator('[data-locale="en"]').click()
+  await expect(page.locator('[data-nav="messages"]')).toHaveText(/Send log/)
+})
+
+test('a client-side route survives a full page load (SPA fallback)', async ({ page }) => {
+  await signInThroughForm(page)
+  await page.goto('/channels')
+  await expect(page.locator('[data-nav="channels"]')).toHaveClass(/bg-accent/)
+})
+
+test('an in-site message raises the unread badge live, and reading it lowers it', async ({ page, request }) => {
+  const token = await adminToken(request)
+  const channel = await gql<{ createChannel: { id: number } }>(
+    request, token,
+    'mutation($i: CreateChannelInput!) { createChannel(input: $i) { id } }',
+    { i: { name: unique('inbox'), type: 'inbox', config: {} } },
+  )
+  const task = await gql<{ createTask: { id: number } }>(
+    request, token,
+    'mutation($i: CreateTaskInput!) { createTask(input: $i) { id } }',
+    { i: { name: unique('inbox-task'), bindings: [{ channelId: channel.createChannel.id, format: 'MARKDOWN', options: { usernames: [ADMIN.username] } }] } },
+  )
+  await gql(request, token, 'mutation { markAllInboxRead { unreadCount } }')
+
+  await signInThroughForm(page)
+  await expect(page.getByTestId('unread-badge')).toHaveCount(0)
+
+  const key = await gql<{ createApiKey: { key: string } }>(
+    request, token,
+    'mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { key } }',
+    { i: { name: unique('e2e-key'), scope: 'ALL' } },
+  )
+  await gql(request, key.createApiKey.key,
+    'mutation($i: SendMessageInput!) { sendMessage(input: $i) { message { id } } }',
+    { i: { taskId: task.createTask.id, title: 'Build finished', markdown: '**main** is green' } },
+  )
+  await expect(page.getByTestId('unread-badge')).toHaveText('1')
+
+  await gql(request, token, 'mutation { markAllInboxRead { unreadCount } }')
+  await expect(page.getByTestId('unread-badge')).toHaveCount(0)
+})
