@@ -40,6 +40,7 @@ INI_KEYS: dict[str, tuple[str, str]] = {
     "trusted_proxies": ("server", "trusted_proxies"),
     "allowed_origins": ("server", "allowed_origins"),
     "max_body_bytes": ("server", "max_body_bytes"),
+    "console_dir": ("server", "console_dir"),
     "database_url": ("database", "url"),
     "redis_url": ("redis", "url"),
     "max_attempts": ("delivery", "max_attempts"),
@@ -60,6 +61,10 @@ DEFAULT_CONFIG_FILE = Path("conf/app.ini")
 _SECRETS_FILE = "secrets.json"
 _GENERATED = ("jwt_secret", "secret_key")
 _MIN_SECRET_LENGTH = 32
+# Bounds of the retention settings, shared with the console's overrides (schema/services/site_settings.py).
+# The message cap stops at GraphQL's Int (32-bit), which reports it.
+MAX_RETENTION_DAYS = 36500
+MAX_RETENTION_MESSAGES = 2_147_483_647
 
 
 class Settings(BaseModel):
@@ -82,6 +87,8 @@ class Settings(BaseModel):
     trusted_proxies: tuple[IPNetwork, ...] = ()
     allowed_origins: tuple[str, ...] = ()
     max_body_bytes: int = Field(default=1_048_576, ge=1024, le=64 * 1_048_576)
+    # The built web console (`make console`): served at / when it holds an index.html.
+    console_dir: Path = Path("frontend/dist")
     database_url: str = ""
     redis_url: str | None = None
     # Delivery: attempts per delivery, exponential backoff with jitter between them.
@@ -101,9 +108,10 @@ class Settings(BaseModel):
     log_format: Literal["text", "json"] = "text"
     # Retention, applied hourly by the worker: sends (with their deliveries and attempts) older
     # than this many days, beyond this many newest sends, and inbox items older than this. 0 = no limit.
-    retention_days: int = Field(default=30, ge=0, le=36500)
-    retention_max_messages: int = Field(default=1_000_000, ge=0)
-    inbox_retention_days: int = Field(default=90, ge=0, le=36500)
+    # An admin can override each in the console (site settings); these are then the fallbacks.
+    retention_days: int = Field(default=30, ge=0, le=MAX_RETENTION_DAYS)
+    retention_max_messages: int = Field(default=1_000_000, ge=0, le=MAX_RETENTION_MESSAGES)
+    inbox_retention_days: int = Field(default=90, ge=0, le=MAX_RETENTION_DAYS)
     # `pushnest worker` serves Prometheus metrics on this port when set.
     worker_metrics_port: int | None = Field(default=None, ge=1, le=65535)
 
@@ -173,6 +181,8 @@ def load_settings(environ: Mapping[str, str] | None = None, config_file: Path | 
     raw = _read_ini(path) | _read_env(env)
     data_dir = Path(str(raw.get("data_dir", "data"))).expanduser().resolve()
     raw["data_dir"] = data_dir
+    # Relative paths are taken from the working directory, like data_dir.
+    raw["console_dir"] = Path(str(raw.get("console_dir", "frontend/dist"))).expanduser().resolve()
     # Absolute, because Tortoise reads `sqlite://` + the path that follows it.
     raw.setdefault("database_url", f"sqlite://{(data_dir / 'pushnest.db').as_posix()}")
     missing = [name for name in _GENERATED if not raw.get(name)]

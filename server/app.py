@@ -14,6 +14,7 @@ from arq.connections import RedisSettings
 from redis.asyncio import Redis
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 
@@ -31,12 +32,18 @@ from schema.services.users import ADMIN_USERNAME, bootstrap_admin
 from schema.settings import Settings
 from schema.token_store import MemoryTokenStore, RedisTokenStore
 from server import rest_compat
+from server.console import console_routes
 from server.graphql_view import PushNestGraphQL
 from server.health import healthz, readyz
 from server.metrics import RequestMetrics, metrics_endpoint
 
 log = logging.getLogger("pushnest")
 MAX_SUBSCRIPTIONS_PER_SOCKET = 50
+GZIP_MINIMUM_BYTES = 1024
+# Streams (GraphQL over multipart/mixed; SSE is excluded by default) pass uncompressed: a zlib
+# state per long-lived stream costs memory (see `ws_per_message_deflate` in server/cli.py), and
+# their events are small. WebSockets never reach the middleware (it handles HTTP only).
+_GZIP_EXCLUDED = (*DEFAULT_EXCLUDED_CONTENT_TYPES, "multipart/mixed")
 
 
 class InProcessWorker(Enqueuer, Protocol):
@@ -84,12 +91,20 @@ def create_app(settings: Settings, in_process_worker: InProcessWorkerFactory | N
         Route("/readyz", readyz),
         Route("/metrics", metrics_endpoint),
         *rest_compat.routes,
+        *console_routes(settings.console_dir),
     ]
     return Starlette(
         routes=routes,
         lifespan=lifespan,
         max_body_size=settings.max_body_bytes,
-        middleware=[Middleware(RequestMetrics)],
+        middleware=[Middleware(RequestMetrics), compression()],
+    )
+
+
+def compression() -> Middleware:
+    """GZip for answers of 1 KB or more (console assets, large GraphQL results), streams excluded."""
+    return Middleware(
+        GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES, compresslevel=6, exclude_content_types=_GZIP_EXCLUDED
     )
 
 

@@ -93,6 +93,8 @@ def settings(data_dir: Path, database_url: str) -> Settings:
         "PUSHNEST_SEND_TIMEOUT_SECONDS": "1",
         # The fake vendors listen on 127.0.0.1.
         "PUSHNEST_ALLOW_PRIVATE_TARGETS": "true",
+        # No console build, whatever frontend/dist holds: tests/server/test_console.py brings its own.
+        "PUSHNEST_CONSOLE_DIR": str(data_dir / "no-console"),
         # No automatic pruning while tests backdate rows; the retention tests prune explicitly.
         "PUSHNEST_RETENTION_DAYS": "0",
         "PUSHNEST_RETENTION_MAX_MESSAGES": "0",

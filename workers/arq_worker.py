@@ -20,7 +20,7 @@ from schema.crypto import SecretBox
 from schema.db import close_database, open_database
 from schema.jobs import DELIVER, PRUNE, QUEUE_NAME, RUN_CRON, SWEEP
 from schema.queue import ArqEnqueuer, dumps, loads
-from schema.services.retention import prune
+from schema.services.retention import apply_retention
 from schema.services.runtime import build_runtime
 from schema.services.send_context import send_context
 from schema.settings import Settings
@@ -102,7 +102,7 @@ async def sweep_stuck(ctx: dict[str, Any]) -> int:
 
 
 async def prune_old(ctx: dict[str, Any]) -> int:
-    report = await prune(ctx["settings"])
+    report = await apply_retention(ctx["settings"])
     return report.total
 
 

@@ -16,7 +16,7 @@ from typing import IO
 from schema.channels.base import TokenStore
 from schema.crypto import SecretBox
 from schema.ports import EventBus
-from schema.services.retention import prune
+from schema.services.retention import apply_retention
 from schema.services.runtime import Runtime
 from schema.services.send_context import send_context
 from schema.settings import Settings
@@ -135,7 +135,7 @@ class EmbeddedWorker:
                 return
             wait = _PRUNE_EVERY_SECONDS
             try:
-                await prune(self._settings)
+                await apply_retention(self._settings)
             except Exception:
                 log.exception("retention prune failed; trying again in an hour")
 

@@ -25,6 +25,11 @@ def as_dict(value: object, drop_none: bool = False, skip: tuple[str, ...] = ()) 
     return out
 
 
+def given(value: object) -> dict[str, Any]:
+    """The fields a client sent, explicit nulls included, for inputs whose fields default to UNSET."""
+    return {name: item for name, item in as_dict(value).items() if item is not strawberry.UNSET}
+
+
 def _plain(item: Any) -> Any:
     if isinstance(item, Enum):
         return item.value
@@ -145,6 +150,18 @@ class CreateUserInput:
     username: str
     password: str
     role: RoleEnum = strawberry.field(default=RoleEnum.MEMBER)  # type: ignore[valid-type]
+
+
+@strawberry.input(description="Fields left out (or null) keep their value.")
+class UpdateUserInput:
+    role: RoleEnum | None = None  # type: ignore[valid-type]
+    is_active: bool | None = strawberry.field(
+        default=None,
+        description="false: the user cannot sign in and their sessions and API keys stop working.",
+    )
+    password: str | None = strawberry.field(
+        default=None, description="A new password (8 to 256 characters); ends every session of the user."
+    )
 
 
 @strawberry.input

@@ -19,10 +19,12 @@ from schema.graphql.inputs import (
     UpdateChannelInput,
     UpdateTaskInput,
     UpdateTemplateInput,
+    UpdateUserInput,
     as_dict,
     bindings_of,
 )
 from schema.graphql.messages import MessageMutations, PreviewMutations
+from schema.graphql.site import SiteMutation
 from schema.graphql.types import (
     ApiKeyNode,
     ChannelNode,
@@ -42,7 +44,7 @@ from schema.services import api_keys, channel_test, channels, tasks, templates, 
 
 
 @strawberry.type
-class Mutation(MessageMutations, PreviewMutations, InboxMutations, CronMutation):
+class Mutation(MessageMutations, PreviewMutations, InboxMutations, CronMutation, SiteMutation):
     @strawberry.mutation(description="Sign in. Failed attempts are limited per client address.")
     async def login(self, info: Info, username: str, password: str) -> SessionPayload:
         ctx = info.context
@@ -61,6 +63,15 @@ class Mutation(MessageMutations, PreviewMutations, InboxMutations, CronMutation)
         row = await users.create_user(
             info.context.principal, data["username"], data["password"], Role(data["role"])
         )
+        return UserNode.of(row)
+
+    @strawberry.mutation(
+        description="Change a user's role, active flag or password (admins only). A new password or a "
+        "deactivation ends every session of that user. The last active admin cannot be demoted or "
+        "deactivated (CONFLICT), nor can you deactivate yourself (BAD_INPUT)."
+    )
+    async def update_user(self, info: Info, id: int, input: UpdateUserInput) -> UserNode:
+        row = await users.update_user(info.context.principal, id, as_dict(input, drop_none=True))
         return UserNode.of(row)
 
     @strawberry.mutation

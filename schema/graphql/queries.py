@@ -12,6 +12,7 @@ from schema.graphql.cron import CronQuery
 from schema.graphql.inbox import InboxQueries
 from schema.graphql.inputs import AuditLogFilter
 from schema.graphql.messages import MessageQueries
+from schema.graphql.site import SiteQuery
 from schema.graphql.stats import StatsQueries
 from schema.graphql.types import (
     ApiKeyNode,
@@ -30,7 +31,7 @@ from schema.services import api_keys, audit_log, bindings, channels, tasks, temp
 
 
 @strawberry.type
-class Query(MessageQueries, InboxQueries, CronQuery, StatsQueries):
+class Query(MessageQueries, InboxQueries, CronQuery, StatsQueries, SiteQuery):
     @strawberry.field(description="The signed-in user.")
     def me(self, info: Info) -> UserNode:
         return UserNode.of(info.context.principal.require_user())

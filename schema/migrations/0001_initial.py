@@ -55,11 +55,14 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
-            name='SiteSetting',
+            name='SiteSettings',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
-                ('key', fields.CharField(unique=True, max_length=100)),
-                ('value', fields.JSONField(default=dict, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('title', fields.CharField(default='PushNest', max_length=100)),
+                ('logo_url', fields.TextField(null=True, unique=False)),
+                ('retention_days', fields.IntField(null=True)),
+                ('retention_max_messages', fields.IntField(null=True)),
+                ('inbox_retention_days', fields.IntField(null=True)),
                 ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
             ],
             options={'table': 'site_settings', 'app': 'models', 'pk_attr': 'id'},

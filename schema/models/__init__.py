@@ -4,7 +4,7 @@ from schema.models.channels import Channel
 from schema.models.cron import CronJob
 from schema.models.messages import Delivery, DeliveryAttempt, InboxItem, Message
 from schema.models.security import ApiKey, AuditLog
-from schema.models.site_settings import SiteSetting
+from schema.models.site_settings import SiteSettings
 from schema.models.stats import DeliveryStat, ErrorStat
 from schema.models.tasks import Binding, Task, Template
 from schema.models.users import User
@@ -21,7 +21,7 @@ __all__ = [
     "ErrorStat",
     "InboxItem",
     "Message",
-    "SiteSetting",
+    "SiteSettings",
     "Task",
     "Template",
     "User",

@@ -1,17 +1,23 @@
-"""Settings changed at run time from the console (site title, retention…), as key → JSON value."""
+"""Settings an admin changes at run time from the console: one row (id 1), absent until first saved."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
 
+SITE_SETTINGS_ID = 1
+DEFAULT_TITLE = "PushNest"
 
-class SiteSetting(Model):
+
+class SiteSettings(Model):
     id = fields.IntField(primary_key=True)
-    key = fields.CharField(max_length=100, unique=True)
-    value: dict[str, Any] = fields.JSONField(default=dict)
+    title = fields.CharField(max_length=100, default=DEFAULT_TITLE)
+    # An http(s) URL or a `data:image/…;base64,` URL (up to ~200 KB, hence a text column).
+    logo_url = fields.TextField(null=True)
+    # Retention overrides; null = the configured value (PUSHNEST_RETENTION_* / [retention]).
+    retention_days = fields.IntField(null=True)
+    retention_max_messages = fields.IntField(null=True)
+    inbox_retention_days = fields.IntField(null=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:

@@ -1,9 +1,10 @@
 """Retention: prune old sends (their deliveries and attempts go with them) and old inbox items.
 
-Runs hourly from the worker. Work is done in small batches of ids (select a page of ids, delete
-exactly those), yielding between batches, so no statement holds the tables for long. A send that
-still has a delivery in flight is never pruned. Statistics counters live in their own tables and
-are not touched, so totals survive pruning.
+Runs hourly from the worker, with the effective limits: an admin's override in the site settings
+where one is set, else the configured value (`PUSHNEST_RETENTION_*`). Work is done in small
+batches of ids (select a page of ids, delete exactly those), yielding between batches, so no
+statement holds the tables for long. A send that still has a delivery in flight is never pruned.
+Statistics counters live in their own tables and are not touched, so totals survive pruning.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from typing import Any
 from tortoise.expressions import Subquery
 from tortoise.queryset import QuerySet
 
-from schema.models import Delivery, InboxItem, Message
+from schema.models import Delivery, InboxItem, Message, SiteSettings
 from schema.models.messages import DeliveryStatus
+from schema.models.site_settings import SITE_SETTINGS_ID
 from schema.settings import Settings
 
 log = logging.getLogger("pushnest.retention")
@@ -33,6 +35,39 @@ ACTIVE = (
 
 
 @dataclass(frozen=True)
+class RetentionLimits:
+    """What pruning keeps, in days and sends. 0 = no limit."""
+
+    days: int
+    max_messages: int
+    inbox_days: int
+
+
+def limits_of(settings: Settings, overrides: SiteSettings | None) -> RetentionLimits:
+    """The site settings' overrides where set, else the configured values."""
+
+    def pick(override: int | None, configured: int) -> int:
+        return configured if override is None else override
+
+    row = overrides or SiteSettings()
+    return RetentionLimits(
+        days=pick(row.retention_days, settings.retention_days),
+        max_messages=pick(row.retention_max_messages, settings.retention_max_messages),
+        inbox_days=pick(row.inbox_retention_days, settings.inbox_retention_days),
+    )
+
+
+async def effective_limits(settings: Settings) -> RetentionLimits:
+    """The limits in force now (read on every run, so a change in the console needs no restart)."""
+    return limits_of(settings, await SiteSettings.get_or_none(id=SITE_SETTINGS_ID))
+
+
+async def apply_retention(settings: Settings, now: datetime | None = None) -> PruneReport:
+    """One scheduled run: prune with the effective limits."""
+    return await prune(await effective_limits(settings), now)
+
+
+@dataclass(frozen=True)
 class PruneReport:
     messages_by_age: int = 0
     messages_by_count: int = 0
@@ -43,17 +78,17 @@ class PruneReport:
         return self.messages_by_age + self.messages_by_count + self.inbox_items
 
 
-async def prune(settings: Settings, now: datetime | None = None, batch: int = 1000) -> PruneReport:
-    """Apply the retention settings once, as of `now` (default: the current time)."""
+async def prune(limits: RetentionLimits, now: datetime | None = None, batch: int = 1000) -> PruneReport:
+    """Apply `limits` once, as of `now` (default: the current time)."""
     now = now or datetime.now(UTC)
     by_age = by_count = inbox = 0
-    if settings.retention_days > 0:
-        cutoff = now - timedelta(days=settings.retention_days)
+    if limits.days > 0:
+        cutoff = now - timedelta(days=limits.days)
         by_age = await _prune_messages(_finished().filter(created_at__lt=cutoff), batch)
-    if settings.retention_max_messages > 0:
-        by_count = await _prune_beyond(settings.retention_max_messages, batch)
-    if settings.inbox_retention_days > 0:
-        cutoff = now - timedelta(days=settings.inbox_retention_days)
+    if limits.max_messages > 0:
+        by_count = await _prune_beyond(limits.max_messages, batch)
+    if limits.inbox_days > 0:
+        cutoff = now - timedelta(days=limits.inbox_days)
         inbox = await _prune_inbox(cutoff, batch)
     report = PruneReport(by_age, by_count, inbox)
     if report.total:

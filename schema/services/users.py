@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from schema import crypto
-from schema.errors import BadInput, Conflict, TooManyRequests, Unauthenticated
+from schema.errors import BadInput, Conflict, NotFound, TooManyRequests, Unauthenticated
 from schema.models import User
 from schema.models.users import Role
 from schema.services import audit
@@ -36,6 +37,12 @@ class NewUser(Input):
 
 class NewPassword(Input):
     new_password: Password
+
+
+class UserChanges(Input):
+    role: Role | None = None
+    is_active: bool | None = None
+    password: Password | None = None
 
 
 async def bootstrap_admin(admin_password: str | None) -> str | None:
@@ -123,3 +130,46 @@ async def change_password(
 async def list_users(principal: Principal, first: int | None, after: str | None) -> Page[User]:
     principal.require_admin()
     return await paginate(User.all(), first, after)
+
+
+async def update_user(principal: Principal, user_id: int, changes: dict[str, Any]) -> User:
+    """Admins only: set the role, the active flag, a new password (None keeps each).
+
+    A new password or a deactivation ends every session of the user. The last active admin
+    cannot be demoted or deactivated, and nobody deactivates themselves.
+    """
+    me = principal.require_admin()
+    data = parse(UserChanges, changes)
+    new_hash = None if data.password is None else crypto.hash_password(data.password)
+    async with in_transaction():
+        # Active admins first, in id order: two admins demoting each other at once take turns.
+        admins = await User.filter(role=Role.ADMIN, is_active=True).order_by("id").select_for_update()
+        user = await User.select_for_update().get_or_none(id=user_id)
+        if user is None:
+            raise NotFound("no user with this id")
+        before = {"role": user.role.value, "is_active": user.is_active}
+        role = data.role or user.role
+        active = user.is_active if data.is_active is None else data.is_active
+        if user.id == me.id and not active:
+            raise BadInput("you cannot deactivate your own account; another admin can", field="isActive")
+        if user.is_admin and user.is_active and not (role is Role.ADMIN and active):
+            _keep_an_admin(user, admins, "role" if role is not Role.ADMIN else "isActive")
+        ends_sessions = new_hash is not None or (user.is_active and not active)
+        user.role, user.is_active = role, active
+        if new_hash is not None:
+            user.password_hash = new_hash
+        if ends_sessions:
+            user.token_version += 1
+        await user.save(update_fields=["role", "is_active", "password_hash", "token_version", "updated_at"])
+    changes_seen = audit.diff(before, {"role": user.role.value, "is_active": user.is_active})
+    if data.password is not None:
+        changes_seen["password"] = [audit.MASK, audit.MASK]
+    await audit.record(principal, "user.update", "user", user.id, changes_seen)
+    return user
+
+
+def _keep_an_admin(user: User, active_admins: list[User], field: str) -> None:
+    if not any(admin.id != user.id for admin in active_admins):
+        raise Conflict(
+            f"{user.username!r} is the last active admin; make another user an admin first", field=field
+        )

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import AsyncIterator
+
+import pytest
 
 from schema.models import AuditLog, User
+from schema.models.users import Role
 from tests.helpers import ADMIN_PASSWORD, LOGIN, GraphQLClient, new_member, unique
 
 ME = "{ me { username role } }"
@@ -120,3 +124,124 @@ async def test_anonymous_callers_get_unauthenticated(anonymous: GraphQLClient) -
     for query in (ME, "{ channels { totalCount } }", "{ tasks { totalCount } }", "{ channelTypes { key } }"):
         error = await anonymous.fails(query)
         assert error["extensions"]["code"] == "UNAUTHENTICATED", query
+
+
+UPDATE_USER = """mutation($id: Int!, $i: UpdateUserInput!) {
+  updateUser(id: $id, input: $i) { id username role isActive } }"""
+CREATE_KEY = 'mutation { createApiKey(input: {name: "k", scope: ALL}) { key } }'
+
+
+async def _user_id(username: str) -> int:
+    return (await User.get(username=username)).id
+
+
+@pytest.fixture
+async def sole_admin(admin: GraphQLClient) -> AsyncIterator[int]:
+    """`admin` as the only active admin for the test; admins made by other tests come back after."""
+    others = (
+        await User.filter(role=Role.ADMIN, is_active=True)
+        .exclude(username="admin")
+        .values_list("id", flat=True)
+    )
+    await User.filter(id__in=list(others)).update(is_active=False)
+    try:
+        yield await _user_id("admin")
+    finally:
+        await User.filter(id__in=list(others)).update(is_active=True)
+        await User.filter(username="admin").update(role=Role.ADMIN, is_active=True)
+
+
+async def test_only_admins_update_users(admin: GraphQLClient, anonymous: GraphQLClient) -> None:
+    member, username = await new_member(admin)
+    target = await _user_id(username)
+    error = await member.fails(UPDATE_USER, {"id": target, "i": {"role": "ADMIN"}})
+    assert error["extensions"]["code"] == "FORBIDDEN"
+    error = await anonymous.fails(UPDATE_USER, {"id": target, "i": {"role": "ADMIN"}})
+    assert error["extensions"]["code"] == "UNAUTHENTICATED"
+    error = await admin.fails(UPDATE_USER, {"id": 10**9, "i": {"role": "ADMIN"}})
+    assert error["extensions"]["code"] == "NOT_FOUND"
+    assert (await User.get(id=target)).role == Role.MEMBER
+
+
+async def test_admin_promotes_and_demotes_a_user(admin: GraphQLClient) -> None:
+    member, username = await new_member(admin)
+    target = await _user_id(username)
+    data = await admin.call(UPDATE_USER, {"id": target, "i": {"role": "ADMIN"}})
+    assert data["updateUser"] == {"id": target, "username": username, "role": "ADMIN", "isActive": True}
+    # The same session now administers: roles are read per request, not from the token.
+    assert (await member.call("{ users { totalCount } }"))["users"]["totalCount"] >= 2
+    await admin.call(UPDATE_USER, {"id": target, "i": {"role": "MEMBER"}})
+    assert (await member.fails("{ users { totalCount } }"))["extensions"]["code"] == "FORBIDDEN"
+    rows = await AuditLog.filter(action="user.update", object_id=str(target)).order_by("id")
+    assert [r.diff for r in rows] == [{"role": ["member", "admin"]}, {"role": ["admin", "member"]}]
+
+
+async def test_password_reset_ends_the_users_sessions(admin: GraphQLClient) -> None:
+    member, username = await new_member(admin, password="first-password")
+    target = await _user_id(username)
+    error = await admin.fails(UPDATE_USER, {"id": target, "i": {"password": "short"}})
+    assert error["extensions"] == {"code": "BAD_INPUT", "field": "password"}
+    assert (await member.call(ME))["me"]["username"] == username
+
+    await admin.call(UPDATE_USER, {"id": target, "i": {"password": "reset-password"}})
+    assert (await member.fails(ME))["extensions"]["code"] == "UNAUTHENTICATED"
+    error = await admin.as_(None, fresh_ip()).fails(LOGIN, {"u": username, "p": "first-password"})
+    assert error["extensions"]["code"] == "UNAUTHENTICATED"
+    assert (await admin.as_(None, fresh_ip()).call(LOGIN, {"u": username, "p": "reset-password"}))["login"]
+    row = await AuditLog.filter(action="user.update", object_id=str(target)).order_by("-id").first()
+    assert row is not None and row.actor_name == "admin"
+    assert row.diff == {"password": ["********", "********"]}
+    assert "reset-password" not in str(row.diff)
+
+
+async def test_a_deactivated_user_is_locked_out(admin: GraphQLClient) -> None:
+    member, username = await new_member(admin, password="member-password")
+    target = await _user_id(username)
+    key = (await member.call(CREATE_KEY))["createApiKey"]["key"]
+    as_key = member.as_(key)
+    assert (await as_key.call("{ channelTypes { key } }"))["channelTypes"]
+
+    data = await admin.call(UPDATE_USER, {"id": target, "i": {"isActive": False}})
+    assert data["updateUser"]["isActive"] is False
+    for client in (member, as_key):
+        error = await client.fails("{ channelTypes { key } }")
+        assert error["extensions"]["code"] == "UNAUTHENTICATED"
+    error = await admin.as_(None, fresh_ip()).fails(LOGIN, {"u": username, "p": "member-password"})
+    assert error["message"] == "wrong username or password"
+
+    # Switched back on, the user signs in again; tokens from before stay dead.
+    await admin.call(UPDATE_USER, {"id": target, "i": {"isActive": True}})
+    assert (await member.fails(ME))["extensions"]["code"] == "UNAUTHENTICATED"
+    fresh = await admin.as_(None, fresh_ip()).call(LOGIN, {"u": username, "p": "member-password"})
+    assert (await admin.as_(fresh["login"]["token"]).call(ME))["me"]["username"] == username
+    rows = await AuditLog.filter(action="user.update", object_id=str(target)).order_by("id")
+    assert [r.diff for r in rows] == [{"is_active": [True, False]}, {"is_active": [False, True]}]
+
+
+async def test_admins_cannot_deactivate_themselves(admin: GraphQLClient) -> None:
+    me = await _user_id("admin")
+    error = await admin.fails(UPDATE_USER, {"id": me, "i": {"isActive": False}})
+    assert error["extensions"] == {"code": "BAD_INPUT", "field": "isActive"}
+    assert "your own account" in error["message"]
+    assert (await User.get(id=me)).is_active
+
+
+async def test_the_last_active_admin_stays_an_active_admin(admin: GraphQLClient, sole_admin: int) -> None:
+    error = await admin.fails(UPDATE_USER, {"id": sole_admin, "i": {"role": "MEMBER"}})
+    assert error["extensions"] == {"code": "CONFLICT", "field": "role"}
+    assert "last active admin" in error["message"]
+    user = await User.get(id=sole_admin)
+    assert user.role == Role.ADMIN and user.is_active
+
+    # With a second admin, either may be demoted or deactivated (by the other), but not the last.
+    second, username = await new_member(admin)
+    other = await _user_id(username)
+    await admin.call(UPDATE_USER, {"id": other, "i": {"role": "ADMIN"}})
+    await second.call(UPDATE_USER, {"id": sole_admin, "i": {"role": "MEMBER"}})
+    error = await second.fails(UPDATE_USER, {"id": other, "i": {"role": "MEMBER"}})
+    assert error["extensions"]["code"] == "CONFLICT"
+    await second.call(UPDATE_USER, {"id": sole_admin, "i": {"role": "ADMIN"}})
+    await admin.call(UPDATE_USER, {"id": other, "i": {"isActive": False}})
+    error = await admin.fails(UPDATE_USER, {"id": sole_admin, "i": {"role": "MEMBER"}})
+    assert error["extensions"]["code"] == "CONFLICT"
+    assert (await User.get(id=sole_admin)).role == Role.ADMIN

@@ -54,11 +54,18 @@ async def test_metrics_after_a_send(admin: GraphQLClient, sink: WebhookSink) -> 
 
 
 async def test_unmatched_paths_are_counted_together(admin: GraphQLClient) -> None:
+    # Every GET path the API does not answer goes to the console's route (here: not built, 404).
     response = await admin.http.get("/no/such/secret-token-abc")
     assert response.status_code == 404
+    response = await admin.http.request("PROPFIND", "/other/secret-token-abc")
+    assert response.status_code == 405
     text, samples = await scrape(admin)
     assert (
-        value(samples, "pushnest_http_requests_total", route="<unmatched>", method="GET", status="404") >= 1
+        value(samples, "pushnest_http_requests_total", route="/{path:path}", method="GET", status="404") >= 1
+    )
+    assert (
+        value(samples, "pushnest_http_requests_total", route="/{path:path}", method="PROPFIND", status="405")
+        >= 1
     )
     assert "secret-token-abc" not in text
 

@@ -41,6 +41,7 @@ def test_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.embedded is True
     assert settings.trusted_proxies == ()
     assert settings.admin_password is None
+    assert settings.console_dir == (tmp_path / "frontend" / "dist").resolve()
 
 
 def test_relative_data_dir_is_made_absolute(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -53,6 +54,21 @@ def test_relative_data_dir_is_made_absolute(tmp_path: Path, monkeypatch: pytest.
     assert (
         settings.database_url == f"sqlite://{(tmp_path / 'store' / 'sub').resolve().as_posix()}/pushnest.db"
     )
+
+
+def test_console_dir_is_resolved_like_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    ini = tmp_path / "app.ini"
+    ini.write_text("[server]\nconsole_dir = built/console\n", encoding="utf-8")
+    assert load_settings(_secrets_env(tmp_path / "d"), ini).console_dir == tmp_path / "built" / "console"
+    env = _secrets_env(tmp_path / "d", PUSHNEST_CONSOLE_DIR="/srv/pushnest/console")
+    assert load_settings(env, ini).console_dir == Path("/srv/pushnest/console")
+
+
+def test_retention_caps_fit_graphql_ints(tmp_path: Path) -> None:
+    env = _secrets_env(tmp_path / "d", PUSHNEST_RETENTION_MAX_MESSAGES=str(2**31))
+    with pytest.raises(ConfigError, match="PUSHNEST_RETENTION_MAX_MESSAGES"):
+        load_settings(env, tmp_path / "app.ini")
 
 
 def test_ini_values_are_read(tmp_path: Path) -> None:

@@ -1,4 +1,5 @@
-"""Retention against a fixed clock: what is pruned by age and by count, and what must survive.
+"""Retention against a fixed clock: what is pruned by age and by count, and what must survive,
+and the limits the scheduled runs use (an admin's site-settings override, else the config).
 
 Rows are made through the ORM for a fresh member and backdated, in the session database (the
 `admin` fixture starts the server, which initialises Tortoise).
@@ -6,11 +7,16 @@ Rows are made through the ORM for a fresh member and backdated, in the session d
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from datetime import UTC, datetime, timedelta
 
-from schema.models import Delivery, DeliveryAttempt, InboxItem, Message, User
+import pytest
+
+from schema.models import Delivery, DeliveryAttempt, InboxItem, Message, SiteSettings, User
 from schema.models.messages import DeliveryStatus, MessageStatus
-from schema.services.retention import prune
+from schema.models.site_settings import SITE_SETTINGS_ID
+from schema.services.retention import RetentionLimits, apply_retention, effective_limits, prune
 from schema.settings import Settings
 from tests.helpers import GraphQLClient, new_member
 
@@ -58,17 +64,11 @@ async def _inbox(owner: User, age: timedelta, message: Message | None = None) ->
     return item
 
 
-def _retention(settings: Settings, days: int, max_messages: int, inbox_days: int) -> Settings:
-    return settings.model_copy(
-        update={
-            "retention_days": days,
-            "retention_max_messages": max_messages,
-            "inbox_retention_days": inbox_days,
-        }
-    )
+def _retention(days: int, max_messages: int, inbox_days: int) -> RetentionLimits:
+    return RetentionLimits(days=days, max_messages=max_messages, inbox_days=inbox_days)
 
 
-async def test_old_sends_and_inbox_items_are_pruned_by_age(admin: GraphQLClient, settings: Settings) -> None:
+async def test_old_sends_and_inbox_items_are_pruned_by_age(admin: GraphQLClient) -> None:
     owner = await _owner(admin)
     old, old_delivery = await _message(owner, timedelta(days=40))
     busy, busy_delivery = await _message(owner, timedelta(days=40), DeliveryStatus.RETRYING)
@@ -77,7 +77,7 @@ async def test_old_sends_and_inbox_items_are_pruned_by_age(admin: GraphQLClient,
     linked_item = await _inbox(owner, timedelta(days=5), message=old)
     fresh_item = await _inbox(owner, timedelta(days=89))
 
-    report = await prune(_retention(settings, 30, 0, 90), now=NOW, batch=1)
+    report = await prune(_retention(30, 0, 90), now=NOW, batch=1)
 
     assert report.messages_by_age >= 1 and report.messages_by_count == 0 and report.inbox_items >= 1
     assert not await Message.filter(id=old.id).exists()
@@ -96,12 +96,12 @@ async def test_old_sends_and_inbox_items_are_pruned_by_age(admin: GraphQLClient,
 
     # Once its delivery is final, the old send goes too.
     await Delivery.filter(id=busy_delivery.id).update(status=DeliveryStatus.FAILED, next_attempt_at=None)
-    await prune(_retention(settings, 30, 0, 90), now=NOW)
+    await prune(_retention(30, 0, 90), now=NOW)
     assert not await Message.filter(id=busy.id).exists()
     assert await Message.filter(id=recent.id).exists()
 
 
-async def test_the_count_cap_keeps_the_newest_sends(admin: GraphQLClient, settings: Settings) -> None:
+async def test_the_count_cap_keeps_the_newest_sends(admin: GraphQLClient) -> None:
     owner = await _owner(admin)
     earliest = await Message.all().order_by("created_at").first()
     base = min(earliest.created_at if earliest else NOW, NOW - timedelta(days=20)) - NOW
@@ -113,7 +113,7 @@ async def test_the_count_cap_keeps_the_newest_sends(admin: GraphQLClient, settin
     total = await Message.all().count()
 
     # Room for all but two: the two oldest finished sends go; the in-flight one is skipped.
-    report = await prune(_retention(settings, 0, total - 2, 0), now=NOW, batch=1)
+    report = await prune(_retention(0, total - 2, 0), now=NOW, batch=1)
 
     assert report.messages_by_count == 2 and report.messages_by_age == 0
     mine = set(await Message.filter(owner_id=owner.id).values_list("id", flat=True))
@@ -123,12 +123,79 @@ async def test_the_count_cap_keeps_the_newest_sends(admin: GraphQLClient, settin
     await Message.filter(id=busy.id).delete()
 
 
-async def test_zero_keeps_everything(admin: GraphQLClient, settings: Settings) -> None:
+async def test_zero_keeps_everything(admin: GraphQLClient) -> None:
     owner = await _owner(admin)
     ancient, _ = await _message(owner, timedelta(days=3650))
     item = await _inbox(owner, timedelta(days=3650))
-    report = await prune(_retention(settings, 0, 0, 0), now=NOW)
+    report = await prune(_retention(0, 0, 0), now=NOW)
     assert report.total == 0
     assert await Message.filter(id=ancient.id).exists() and await InboxItem.filter(id=item.id).exists()
     await Message.filter(id=ancient.id).delete()
     await InboxItem.filter(id=item.id).delete()
+
+
+async def test_site_settings_override_the_configured_limits(admin: GraphQLClient, settings: Settings) -> None:
+    # The test configuration keeps everything (0); an admin's override of 30 days applies instead.
+    owner = await _owner(admin)
+    old, _ = await _message(owner, timedelta(days=40))
+    old_item = await _inbox(owner, timedelta(days=100))
+    assert await effective_limits(settings) == _retention(0, 0, 0)
+    try:
+        await SiteSettings.create(id=SITE_SETTINGS_ID, retention_days=30, inbox_retention_days=None)
+        assert await effective_limits(settings) == _retention(30, 0, 0)
+        report = await apply_retention(settings, now=NOW)
+        assert report.messages_by_age >= 1 and report.inbox_items == 0
+        assert not await Message.filter(id=old.id).exists()
+        assert await InboxItem.filter(id=old_item.id).exists()
+        # An override of 0 keeps forever even where the config would prune.
+        await SiteSettings.filter(id=SITE_SETTINGS_ID).update(retention_days=None, inbox_retention_days=0)
+        configured = settings.model_copy(update={"inbox_retention_days": 90})
+        assert await effective_limits(configured) == _retention(0, 0, 0)
+        await apply_retention(configured, now=NOW)
+        assert await InboxItem.filter(id=old_item.id).exists()
+    finally:
+        await SiteSettings.all().delete()
+        await InboxItem.filter(id=old_item.id).delete()
+
+
+async def test_the_arq_job_prunes_with_the_override(admin: GraphQLClient, settings: Settings) -> None:
+    from workers.arq_worker import prune_old
+
+    owner = await _owner(admin)
+    old, _ = await _message(owner, timedelta(days=40))
+    assert await prune_old({"settings": settings}) == 0
+    assert await Message.filter(id=old.id).exists()
+    try:
+        await SiteSettings.create(id=SITE_SETTINGS_ID, retention_days=30)
+        assert await prune_old({"settings": settings}) >= 1
+        assert not await Message.filter(id=old.id).exists()
+    finally:
+        await SiteSettings.all().delete()
+
+
+async def test_the_all_in_one_loop_prunes_with_the_override(
+    admin: GraphQLClient, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from schema.bus import LocalEventBus
+    from schema.token_store import MemoryTokenStore
+    from workers import embedded
+
+    owner = await _owner(admin)
+    old, _ = await _message(owner, timedelta(days=40))
+    monkeypatch.setattr(embedded, "_FIRST_PRUNE_SECONDS", 0.0)
+    worker = embedded.EmbeddedWorker(settings, LocalEventBus(), MemoryTokenStore())
+    await SiteSettings.create(id=SITE_SETTINGS_ID, retention_days=30)
+    # Only the retention loop: the session's server already runs the dispatcher and holds its lock.
+    loop = asyncio.create_task(worker._prune_loop())
+    try:
+        for _ in range(200):
+            if not await Message.filter(id=old.id).exists():
+                break
+            await asyncio.sleep(0.02)
+        assert not await Message.filter(id=old.id).exists()
+    finally:
+        loop.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await loop
+        await worker._http.aclose()
+        await SiteSettings.all().delete()
