@@ -43,6 +43,7 @@ export default defineConfig({
       PUSHNEST_ALLOW_PRIVATE_TARGETS: 'true',
       PUSHNEST_CONSOLE_DIR: join(repo, 'frontend/dist'),
       PUSHNEST_REDIS_URL: '',
+      PUSHNEST_LOG_LEVEL: 'WARNING',
     },
   },
 })
