@@ -1,0 +1,48 @@
+import { graphql } from '@/gql'
+
+export const ChannelTypesDocument = graphql(`
+  query ChannelTypes {
+    channelTypes {
+      key
+      label
+      description
+      supportsReceivers
+      receiverKind
+      configFields { name label kind required default help options }
+    }
+  }
+`)
+
+export const ChannelsDocument = graphql(`
+  query Channels($first: Int, $after: String, $type: String) {
+    channels(first: $first, after: $after, type: $type) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      edges { node { id name type config enabled createdAt updatedAt } }
+    }
+  }
+`)
+
+export const CreateChannelDocument = graphql(`
+  mutation CreateChannel($input: CreateChannelInput!) {
+    createChannel(input: $input) { id name type config enabled createdAt updatedAt }
+  }
+`)
+
+export const UpdateChannelDocument = graphql(`
+  mutation UpdateChannel($id: Int!, $input: UpdateChannelInput!) {
+    updateChannel(id: $id, input: $input) { id name type config enabled createdAt updatedAt }
+  }
+`)
+
+export const DeleteChannelDocument = graphql(`
+  mutation DeleteChannel($id: Int!) {
+    deleteChannel(id: $id) { id }
+  }
+`)
+
+export const TestChannelDocument = graphql(`
+  mutation TestChannel($id: Int!, $receivers: [String!]) {
+    testChannel(id: $id, receivers: $receivers) { ok errorClass message vendorResponse latencyMs }
+  }
+`)

@@ -1,0 +1,57 @@
+import { graphql } from '@/gql'
+
+export const CronJobsDocument = graphql(`
+  query CronJobs($first: Int, $after: String) {
+    cronJobs(first: $first, after: $after) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      edges {
+        node { id ownerId name taskId templateId expression timezone payload enabled nextRunAt lastRunAt createdAt updatedAt }
+      }
+    }
+  }
+`)
+
+export const CronTasksDocument = graphql(`
+  query CronTasks($first: Int, $after: String) {
+    tasks(first: $first, after: $after) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      edges { node { id name enabled } }
+    }
+  }
+`)
+
+export const CronTemplatesDocument = graphql(`
+  query CronTemplates($first: Int, $after: String) {
+    templates(first: $first, after: $after) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      edges { node { id name enabled placeholders { key label default } } }
+    }
+  }
+`)
+
+export const CreateCronJobDocument = graphql(`
+  mutation CreateCronJob($input: CreateCronJobInput!) {
+    createCronJob(input: $input) { id ownerId name taskId templateId expression timezone payload enabled nextRunAt lastRunAt createdAt updatedAt }
+  }
+`)
+
+export const UpdateCronJobDocument = graphql(`
+  mutation UpdateCronJob($id: Int!, $input: UpdateCronJobInput!) {
+    updateCronJob(id: $id, input: $input) { id ownerId name taskId templateId expression timezone payload enabled nextRunAt lastRunAt createdAt updatedAt }
+  }
+`)
+
+export const DeleteCronJobDocument = graphql(`
+  mutation DeleteCronJob($id: Int!) {
+    deleteCronJob(id: $id) { id }
+  }
+`)
+
+export const RunCronJobNowDocument = graphql(`
+  mutation RunCronJobNow($id: Int!) {
+    runCronJobNow(id: $id) { messageId deliveryCount }
+  }
+`)
