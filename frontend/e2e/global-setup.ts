@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
 // A webhook receiver on loopback that answers 200 to every POST and remembers what it got,
-// so a webhook channel created in the console has somewhere real to deliver to.
+// so a webhook channel created in the console has somewhere real to deliver to (and one that refuses).
 export default async function globalSetup(): Promise<() => Promise<void>> {
   const received: unknown[] = []
   const server: Server = createServer((req, res) => {
@@ -14,6 +14,11 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
         return
       }
       received.push({ path: req.url, body })
+      // `/reject…` answers like a vendor refusing the payload, so failed deliveries exist to look at.
+      if (req.url?.startsWith('/reject')) {
+        res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"invalid_payload","detail":"field text is required"}')
+        return
+      }
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}')
     })
   })
