@@ -12,7 +12,7 @@ export default defineConfig({
   server: {
     proxy: {
       '/graphql': { target: api, ws: true, changeOrigin: true },
-      '/api': { target: api, changeOrigin: true },
+      '^/api/': { target: api, changeOrigin: true },
     },
   },
   build: { outDir: 'dist', assetsDir: 'assets', sourcemap: false, chunkSizeWarningLimit: 900 },
