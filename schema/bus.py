@@ -27,6 +27,22 @@ STREAM_MAXLEN = 100_000
 LOCAL_HISTORY = 20_000
 HISTORY_LIMIT = 5_000
 E = TypeVar("E")
+LOOP_SLICE_SECONDS = 0.005
+
+
+class LoopTurns:
+    """One event's fan-out writes to every waiting subscriber's socket within `Hub.publish` (tens of
+    milliseconds with thousands of subscribers): a batch of events lets the event loop run between
+    events once it has held it for a while, so other requests wait for one fan-out, not a batch's."""
+
+    def __init__(self, slice_seconds: float = LOOP_SLICE_SECONDS) -> None:
+        self._slice = slice_seconds
+        self._since = time.perf_counter()
+
+    async def between(self) -> None:
+        if time.perf_counter() - self._since > self._slice:
+            await asyncio.sleep(0)
+            self._since = time.perf_counter()
 
 
 class EventFeed(Protocol):
@@ -113,7 +129,9 @@ class RedisEventFeed:
                 continue
             for stream, entries in batches or []:
                 name = stream.decode() if isinstance(stream, bytes) else stream
+                turns = LoopTurns()
                 for entry_id, fields in entries:
+                    await turns.between()
                     position = _id(entry_id)
                     last[name] = position
                     self._dispatch(name, position, fields[b"e"])
@@ -131,7 +149,8 @@ class RedisEventFeed:
 class LocalEventBus:
     """All-in-one mode: publisher and feed at once, positions from a local sequence, a ring for resume."""
 
-    def __init__(self, history: int = LOCAL_HISTORY) -> None:
+    def __init__(self, history: int = LOCAL_HISTORY, loop_slice: float = LOOP_SLICE_SECONDS) -> None:
+        self._loop_slice = loop_slice
         self.deliveries: Hub[DeliveryEvent] = Hub()
         self.inbox: Hub[InboxEvent] = Hub()
         self._sequence = itertools.count(1)
@@ -141,13 +160,17 @@ class LocalEventBus:
         self._inbox_ring: deque[tuple[str, InboxEvent]] = deque(maxlen=history)
 
     async def publish_deliveries(self, events: list[DeliveryEvent]) -> None:
+        turns = LoopTurns(self._loop_slice)
         for event in events:
+            await turns.between()
             position = f"{self._epoch}-{next(self._sequence)}"
             self._delivery_ring.append((position, event))
             self.deliveries.publish(position, event)
 
     async def publish_inbox(self, events: list[InboxEvent]) -> None:
+        turns = LoopTurns(self._loop_slice)
         for event in events:
+            await turns.between()
             position = f"{self._epoch}-{next(self._sequence)}"
             self._inbox_ring.append((position, event))
             self.inbox.publish(position, event)

@@ -15,6 +15,7 @@ from schema.services.auth import principal_for
 from schema.services.principal import Principal
 from schema.services.runtime import Runtime
 from server.client_ip import client_ip
+from server.graphql_ws import SharedFramesTransportWS
 
 
 def runtime_of(conn: HTTPConnection) -> Runtime:
@@ -30,6 +31,8 @@ def ip_of(conn: HTTPConnection) -> str:
 
 class PushNestGraphQL(GraphQL[GraphQLContext, None]):
     """Resolves the caller per HTTP request, and once per socket on `connection_init`."""
+
+    graphql_transport_ws_handler_class = SharedFramesTransportWS
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

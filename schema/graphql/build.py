@@ -22,6 +22,7 @@ from strawberry.types import ExecutionContext
 from schema.errors import PushNestError
 from schema.graphql.mutations import Mutation
 from schema.graphql.queries import Query
+from schema.graphql.shared_events import SharedEventExecutor
 from schema.graphql.subscriptions import Subscription
 
 MAX_DEPTH = 10
@@ -65,4 +66,11 @@ def build_schema(introspection: bool = True) -> strawberry.Schema:
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
-    return PushNestSchema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions)
+    return PushNestSchema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        extensions=extensions,
+        # Lets the WebSocket transport render each subscription event once for all its receivers.
+        execution_context_class=SharedEventExecutor,
+    )

@@ -3,6 +3,9 @@
 Each takes `after`, the `cursor` of the last event a client saw: reconnecting with it replays
 what was missed, then continues live. `resumed: true` marks events replayed after the server
 found the client too slow to keep up (its queue is bounded).
+
+Event nodes are built once per published event (and progress state) and shared by every
+subscriber that receives it, so the transport can render each once (`shared_events`).
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from schema.errors import BadInput
 from schema.events import DeliveryEvent, InboxEvent
 from schema.graphql.context import Info
 from schema.graphql.messages import DeliveryStatusEnum
-from schema.hub import position_key
+from schema.graphql.shared_events import SharedNode
+from schema.hub import EventQueue, Published, position_key
 from schema.metrics import SUBSCRIPTIONS_OPEN
 from schema.models.messages import DeliveryStatus
 from schema.services import inbox, live
@@ -38,7 +42,7 @@ class SendProgress:
 
 
 @strawberry.type
-class DeliveryEventNode:
+class DeliveryEventNode(SharedNode):
     cursor: str
     message_id: int
     delivery_id: int
@@ -58,15 +62,25 @@ class DeliveryEventNode:
     )
 
     @classmethod
-    def of(cls, cursor: str, e: DeliveryEvent, resumed: bool, progress: Progress | None) -> DeliveryEventNode:
+    def shared(
+        cls, item: Published[DeliveryEvent], resumed: bool, progress: Progress | None
+    ) -> DeliveryEventNode:
+        """The node for this event as `resumed` and at this progress: one per event, however many receive it."""
+        counts = progress.counts() if progress is not None else None
+        key = (cls, resumed, counts)
+        node = item.shared.get(key)
+        if not isinstance(node, cls):
+            node = item.shared[key] = cls.of(item.position, item.event, resumed, counts)
+        return node
+
+    @classmethod
+    def of(
+        cls, cursor: str, e: DeliveryEvent, resumed: bool, counts: tuple[int, int, int, int] | None
+    ) -> DeliveryEventNode:
         summary = None
-        if progress is not None:
-            summary = SendProgress(
-                total=progress.total,
-                succeeded=progress.succeeded,
-                failed=progress.failed,
-                remaining=progress.remaining,
-            )
+        if counts is not None:
+            total, succeeded, failed, remaining = counts
+            summary = SendProgress(total=total, succeeded=succeeded, failed=failed, remaining=remaining)
         return cls(
             cursor=cursor,
             message_id=e.message_id,
@@ -87,13 +101,30 @@ class DeliveryEventNode:
 
 
 @strawberry.type
-class InboxEventNode:
+class InboxEventNode(SharedNode):
     cursor: str
     kind: str = strawberry.field(description="new | read | deleted | snapshot")
     item_ids: list[int]
     unread_count: int
     at: float
     resumed: bool
+
+    @classmethod
+    def shared(cls, item: Published[InboxEvent], resumed: bool) -> InboxEventNode:
+        """The node for this event as `resumed`: one per event, however many receive it."""
+        key = (cls, resumed)
+        node = item.shared.get(key)
+        if not isinstance(node, cls):
+            e = item.event
+            node = item.shared[key] = cls(
+                cursor=item.position,
+                kind=e.kind,
+                item_ids=list(e.item_ids),
+                unread_count=e.unread_count,
+                at=e.at,
+                resumed=resumed,
+            )
+        return node
 
 
 @strawberry.type
@@ -137,12 +168,14 @@ class Subscription:
         feed = _feed(info)
         matches = await live.delivery_matcher(info.context.principal, message_id, task_id)
         progress = await Progress.of_message(message_id) if message_id is not None else None
-        async for cursor, event, resumed in live.follow(
-            feed.deliveries, feed.delivery_history, matches, _cursor(after)
-        ):
+
+        def node(item: Published[DeliveryEvent], resumed: bool) -> DeliveryEventNode:
             if progress is not None:
-                progress.update(event)
-            yield DeliveryEventNode.of(cursor, event, resumed, progress)
+                progress.update(item.event)  # idempotent: an event may come through here twice
+            return DeliveryEventNode.shared(item, resumed, progress)
+
+        async for event in live.follow(feed.deliveries, feed.delivery_history, matches, _cursor(after), node):
+            yield event
 
     @strawberry.subscription(description="Your inbox: a snapshot of the unread count, then every change.")
     async def inbox(self, info: Info, after: str | None = None) -> AsyncGenerator[InboxEventNode, None]:
@@ -157,15 +190,10 @@ class Subscription:
         def mine(event: InboxEvent) -> bool:
             return event.user_id == user.id
 
-        async for cursor, event, resumed in live.follow(feed.inbox, feed.inbox_history, mine, _cursor(after)):
-            yield InboxEventNode(
-                cursor=cursor,
-                kind=event.kind,
-                item_ids=list(event.item_ids),
-                unread_count=event.unread_count,
-                at=event.at,
-                resumed=resumed,
-            )
+        async for event in live.follow(
+            feed.inbox, feed.inbox_history, mine, _cursor(after), InboxEventNode.shared
+        ):
+            yield event
 
     @strawberry.subscription(
         description="Today's delivery counters, at most twice a second while they change."
@@ -192,7 +220,7 @@ class Subscription:
             feed.deliveries.unsubscribe(subscriber)
 
 
-async def _watch(queue: asyncio.Queue[tuple[str, DeliveryEvent | None]], changed: asyncio.Event) -> None:
+async def _watch(queue: EventQueue[Published[DeliveryEvent] | None], changed: asyncio.Event) -> None:
     while True:
         await queue.get()
         changed.set()

@@ -10,7 +10,7 @@ from typing import TypeVar
 from tortoise.functions import Count, Sum
 
 from schema.events import DeliveryEvent
-from schema.hub import LAGGED, Hub, position_key
+from schema.hub import DIRECT_SINK, Hub, Published, position_key
 from schema.metrics import SUBSCRIPTIONS_OPEN
 from schema.models import Delivery, DeliveryStat
 from schema.models.messages import DeliveryStatus
@@ -20,38 +20,67 @@ from schema.services.principal import Principal
 from schema.services.tasks import get_task
 
 E = TypeVar("E")
+N = TypeVar("N")
 History = Callable[[str, Callable[[E], bool]], Awaitable[list[tuple[str, E]]]]
 FINAL = {DeliveryStatus.SUCCEEDED.value, DeliveryStatus.FAILED.value, DeliveryStatus.UNKNOWN.value}
 IN_FLIGHT = {s.value for s in DeliveryStatus} - FINAL
 
 
 async def follow(
-    hub: Hub[E], history: History[E], matches: Callable[[E], bool], after: str | None
-) -> AsyncIterator[tuple[str, E, bool]]:
-    """Events after `after` (from history), then live ones, without gaps or repeats."""
+    hub: Hub[E],
+    history: History[E],
+    matches: Callable[[E], bool],
+    after: str | None,
+    node: Callable[[Published[E], bool], N],
+) -> AsyncIterator[N]:
+    """`node(event, resumed)` for the events after `after` (from history), then for live ones,
+    without gaps or repeats. Live events are the hub's shared `Published` objects.
+
+    If the reading task set `DIRECT_SINK`, live events that arrive while the reader waits are
+    handed to the sink by the publisher itself (`Hub.publish`): no task wakes for them.
+    """
     subscriber = hub.subscribe(matches)  # first, so nothing published during catch-up is missed
+    sink = DIRECT_SINK.get()
     last = after
+    last_order = position_key(after) if after else (-1, -1)
+
+    def deliver(published: Published[E]) -> bool:
+        nonlocal last, last_order
+        if published.order <= last_order:
+            return True
+        if sink is None or not sink(node(published, False)):
+            return False
+        last, last_order = published.position, published.order
+        return True
+
     SUBSCRIPTIONS_OPEN.inc()
     try:
         if after:
             for position, event in await history(after, matches):
-                last = position
-                yield position, event, False
+                item = Published(position, event)
+                last, last_order = position, item.order
+                yield node(item, False)
         resumed = False
         while True:
-            position, live = await subscriber.queue.get()
-            if position == LAGGED:
+            if sink is not None and not resumed and not subscriber.queue:
+                subscriber.direct = deliver
+            try:
+                published = await subscriber.queue.get()
+            finally:
+                subscriber.direct = None
+            if published is None:  # it lagged: the queue was dropped; catch up from the stream
                 subscriber.lagged = False
                 caught_up = await history(last or "0-0", matches) if last else []
                 for catch_position, catch_event in caught_up:
-                    last = catch_position
-                    yield catch_position, catch_event, True
+                    item = Published(catch_position, catch_event)
+                    last, last_order = catch_position, item.order
+                    yield node(item, True)
                 resumed = not caught_up
                 continue
-            if live is None or (last and position_key(position) <= position_key(last)):
+            if published.order <= last_order:
                 continue
-            last = position
-            yield position, live, resumed
+            last, last_order = published.position, published.order
+            yield node(published, resumed)
             resumed = False
     finally:
         SUBSCRIPTIONS_OPEN.dec()
@@ -67,17 +96,19 @@ async def delivery_matcher(
         await get_message(principal, message_id)
     if task_id is not None:
         await get_task(principal, task_id)
-    everyone = principal.is_admin and message_id is None and task_id is None
-    key_id = principal.api_key.id if principal.api_key else None
+    # Fixed for the subscription's life, so worked out once: `matches` runs for every subscriber
+    # on every event.
+    admin = principal.is_admin
+    owner_id = user.id
+    # A key follows a message or a task it may read, never everything.
+    nothing = principal.api_key is not None and message_id is None and task_id is None
 
     def matches(event: DeliveryEvent) -> bool:
         if message_id is not None and event.message_id != message_id:
             return False
         if task_id is not None and event.task_id != task_id:
             return False
-        if key_id is not None and message_id is None and task_id is None:
-            return False  # a key follows a message or a task it may read, never everything
-        return everyone or principal.is_admin or event.owner_id == user.id
+        return not nothing and (admin or event.owner_id == owner_id)
 
     return matches
 
@@ -95,6 +126,10 @@ class Progress:
 
     def update(self, event: DeliveryEvent) -> None:
         self.states[event.delivery_id] = event.status
+
+    def counts(self) -> tuple[int, int, int, int]:
+        """(total, succeeded, failed, remaining)."""
+        return self.total, self.succeeded, self.failed, self.remaining
 
     @property
     def total(self) -> int:
