@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -29,6 +30,14 @@ LIST = "query($a: String) { cronJobs(first: 100, after: $a) { totalCount nodes {
 @pytest.fixture(scope="module")
 def runtime(settings: Settings) -> Runtime:
     return build_runtime(settings)
+
+
+@pytest.fixture(scope="module", autouse=True)
+async def switch_jobs_off_afterwards() -> AsyncIterator[None]:
+    """The session's server keeps firing enabled jobs after this module; other modules count
+    messages, so the jobs made here must not go on sending in the background."""
+    yield
+    await CronJob.all().update(enabled=False)
 
 
 async def webhook_task(client: GraphQLClient, enabled: bool = True) -> tuple[int, str]:
