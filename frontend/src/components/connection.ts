@@ -128,3 +128,6 @@ export function useConnection<T extends { id: number }, Data, Vars extends AnyVa
     fetchPage,
   }
 }
+
+/** A list from useConnection as a shared component takes it, whatever query it reads. */
+export type PagedList<T extends { id: number }> = Omit<ReturnType<typeof useConnection<T, unknown, AnyVariables>>, 'fetchPage'>

@@ -18,3 +18,10 @@ export function apiProblem(error: CombinedError | null | undefined): ApiProblem 
   if (error.networkError) return { message: 'The server cannot be reached. Check your connection and try again.', code: 'NETWORK' }
   return { message: error.message, code: 'ERROR' }
 }
+
+/** The words to show for a failure: the API's own, or the translated "cannot reach the server" sentence. */
+export function errorText(error: CombinedError | null | undefined, t: (key: string) => string): string | null {
+  const problem = apiProblem(error)
+  if (!problem) return null
+  return problem.code === 'NETWORK' ? t('common.networkError') : problem.message
+}

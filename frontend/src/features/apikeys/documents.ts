@@ -1,11 +1,16 @@
 import { graphql } from '@/gql'
 
+/** A key as the list shows it (never its secret). */
+export const ApiKeyFieldsFragment = graphql(`
+  fragment ApiKeyFields on ApiKey { id name prefix scope taskId templateId createdAt lastUsedAt revokedAt }
+`)
+
 export const ApiKeysListDocument = graphql(`
   query ApiKeysList($first: Int, $after: String) {
     apiKeys(first: $first, after: $after) {
       totalCount
       pageInfo { hasNextPage endCursor }
-      edges { node { id name prefix scope taskId templateId createdAt lastUsedAt revokedAt } }
+      edges { node { ...ApiKeyFields } }
     }
   }
 `)
@@ -32,13 +37,13 @@ export const CreateApiKeyDocument = graphql(`
   mutation CreateApiKey($input: CreateApiKeyInput!) {
     createApiKey(input: $input) {
       key
-      apiKey { id name prefix scope taskId templateId createdAt lastUsedAt revokedAt }
+      apiKey { ...ApiKeyFields }
     }
   }
 `)
 
 export const RevokeApiKeyDocument = graphql(`
   mutation RevokeApiKey($id: Int!) {
-    revokeApiKey(id: $id) { id name prefix scope taskId templateId createdAt lastUsedAt revokedAt }
+    revokeApiKey(id: $id) { ...ApiKeyFields }
   }
 `)

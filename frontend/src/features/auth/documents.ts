@@ -1,8 +1,13 @@
 import { graphql } from '@/gql'
 
+/** The signed-in person as the session keeps it (see SessionUser in @/lib/session). */
+export const SessionUserFragment = graphql(`
+  fragment SessionUser on User { id username role }
+`)
+
 export const MeDocument = graphql(`
   query Me {
-    me { id username role }
+    me { ...SessionUser }
   }
 `)
 
@@ -10,7 +15,7 @@ export const LoginDocument = graphql(`
   mutation Login($username: String!, $password: String!) {
     login(username: $username, password: $password) {
       token
-      user { id username role }
+      user { ...SessionUser }
     }
   }
 `)
@@ -19,7 +24,7 @@ export const ChangePasswordDocument = graphql(`
   mutation ChangePassword($currentPassword: String!, $newPassword: String!) {
     changePassword(currentPassword: $currentPassword, newPassword: $newPassword) {
       token
-      user { id username role }
+      user { ...SessionUser }
     }
   }
 `)

@@ -1,5 +1,10 @@
 import { graphql } from '@/gql'
 
+/** A channel as the list and the dialogs use it (config with secrets masked). */
+export const ChannelFieldsFragment = graphql(`
+  fragment ChannelFields on Channel { id name type config enabled createdAt updatedAt }
+`)
+
 export const ChannelTypesDocument = graphql(`
   query ChannelTypes {
     channelTypes {
@@ -18,20 +23,20 @@ export const ChannelsDocument = graphql(`
     channels(first: $first, after: $after, type: $type) {
       totalCount
       pageInfo { hasNextPage endCursor }
-      edges { node { id name type config enabled createdAt updatedAt } }
+      edges { node { ...ChannelFields } }
     }
   }
 `)
 
 export const CreateChannelDocument = graphql(`
   mutation CreateChannel($input: CreateChannelInput!) {
-    createChannel(input: $input) { id name type config enabled createdAt updatedAt }
+    createChannel(input: $input) { ...ChannelFields }
   }
 `)
 
 export const UpdateChannelDocument = graphql(`
   mutation UpdateChannel($id: Int!, $input: UpdateChannelInput!) {
-    updateChannel(id: $id, input: $input) { id name type config enabled createdAt updatedAt }
+    updateChannel(id: $id, input: $input) { ...ChannelFields }
   }
 `)
 

@@ -1,13 +1,18 @@
 import { graphql } from '@/gql'
 
+/** A cron job as the list and the dialog use it. */
+export const CronJobFieldsFragment = graphql(`
+  fragment CronJobFields on CronJob {
+    id ownerId name taskId templateId expression timezone payload enabled nextRunAt lastRunAt createdAt updatedAt
+  }
+`)
+
 export const CronJobsDocument = graphql(`
   query CronJobs($first: Int, $after: String) {
     cronJobs(first: $first, after: $after) {
       totalCount
       pageInfo { hasNextPage endCursor }
-      edges {
-        node { id ownerId name taskId templateId expression timezone payload enabled nextRunAt lastRunAt createdAt updatedAt }
-      }
+      edges { node { ...CronJobFields } }
     }
   }
 `)
@@ -34,13 +39,13 @@ export const CronTemplatesDocument = graphql(`
 
 export const CreateCronJobDocument = graphql(`
   mutation CreateCronJob($input: CreateCronJobInput!) {
-    createCronJob(input: $input) { id ownerId name taskId templateId expression timezone payload enabled nextRunAt lastRunAt createdAt updatedAt }
+    createCronJob(input: $input) { ...CronJobFields }
   }
 `)
 
 export const UpdateCronJobDocument = graphql(`
   mutation UpdateCronJob($id: Int!, $input: UpdateCronJobInput!) {
-    updateCronJob(id: $id, input: $input) { id ownerId name taskId templateId expression timezone payload enabled nextRunAt lastRunAt createdAt updatedAt }
+    updateCronJob(id: $id, input: $input) { ...CronJobFields }
   }
 `)
 

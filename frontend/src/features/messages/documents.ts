@@ -1,5 +1,35 @@
 import { graphql } from '@/gql'
 
+/** What every view of a delivery shows (send log row, message page, a test send in flight). */
+export const DeliverySummaryFragment = graphql(`
+  fragment DeliverySummary on Delivery {
+    id
+    channelId
+    channelName
+    channelType
+    status
+    attempts
+    errorClass
+    lastError
+  }
+`)
+
+/** A live delivery event as the views that follow one message's deliveries read it. */
+export const DeliveryEventFieldsFragment = graphql(`
+  fragment DeliveryEventFields on DeliveryEventNode {
+    cursor
+    deliveryId
+    channelId
+    channelType
+    status
+    attempt
+    errorClass
+    error
+    at
+    progress { total succeeded failed remaining }
+  }
+`)
+
 export const MessageRowFieldsFragment = graphql(`
   fragment MessageRowFields on Message {
     id
@@ -14,7 +44,7 @@ export const MessageRowFieldsFragment = graphql(`
     status
     createdAt
     finishedAt
-    deliveries { id channelId channelName channelType status attempts errorClass lastError latencyMs }
+    deliveries { ...DeliverySummary latencyMs }
   }
 `)
 
@@ -45,36 +75,16 @@ export const MessageFilterOptionsDocument = graphql(`
 export const MessageDetailDocument = graphql(`
   query MessageDetail($id: Int!) {
     message(id: $id) {
-      id
-      taskId
-      templateId
-      sourceName
-      source
-      title
-      text
-      markdown
-      html
+      ...MessageRowFields
       url
       variables
       recipients
-      status
       traceId
       idempotencyKey
       sendAt
-      createdAt
-      finishedAt
       deliveries {
-        id
-        channelId
-        channelName
-        channelType
         format
         receivers
-        status
-        attempts
-        errorClass
-        lastError
-        latencyMs
         nextAttemptAt
         updatedAt
         history { number outcome errorClass error vendorResponse latencyMs startedAt finishedAt }
@@ -92,21 +102,12 @@ export const ResendFailedDocument = graphql(`
 export const MessageEventsDocument = graphql(`
   subscription MessageEvents($messageId: Int, $taskId: Int) {
     messageEvents(messageId: $messageId, taskId: $taskId) {
-      cursor
+      ...DeliveryEventFields
       messageId
-      deliveryId
       taskId
       templateId
-      channelId
-      channelType
-      status
-      attempt
-      errorClass
-      error
       latencyMs
-      at
       resumed
-      progress { total succeeded failed remaining }
     }
   }
 `)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { excerpt, formatLogTime, formatMs, htmlToText, markdownToText, progressOf, progressWidths, resendable } from './present'
+import { excerpt, formatLogTime, formatMs, htmlToText, markdownToText, prettyJson, progressOf, progressWidths, resendable } from './present'
 
 describe('excerpt', () => {
   it('prefers the plain text body and clips it', () => {
@@ -47,5 +47,13 @@ describe('formatLogTime', () => {
     expect(formatLogTime('2025-03-01T10:00:05Z', 'en', now)).not.toMatch(/2025/)
     expect(formatLogTime('2024-03-01T10:00:05Z', 'en', now)).toMatch(/2024/)
     expect(formatLogTime('garbage', 'en', now)).toBe('garbage')
+  })
+})
+
+describe('prettyJson', () => {
+  it('pretty-prints non-empty variables only', () => {
+    expect(prettyJson({})).toBe('')
+    expect(prettyJson(null)).toBe('')
+    expect(prettyJson({ a: 1 })).toBe('{\n  "a": 1\n}')
   })
 })

@@ -77,3 +77,10 @@ export function formatLogTime(iso: string, locale: string, now: Date = new Date(
     second: '2-digit',
   }).format(date)
 }
+
+/** Pretty JSON for a variables object; empty objects and null give ''. */
+export function prettyJson(value: unknown): string {
+  if (value === null || value === undefined) return ''
+  if (typeof value === 'object' && Object.keys(value as object).length === 0) return ''
+  return JSON.stringify(value, null, 2)
+}

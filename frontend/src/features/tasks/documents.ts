@@ -111,7 +111,7 @@ export const TestSendMessageFragment = graphql(`
     id
     status
     createdAt
-    deliveries { id channelId channelName channelType format receivers status attempts errorClass lastError updatedAt }
+    deliveries { ...DeliverySummary format receivers updatedAt }
   }
 `)
 
@@ -123,17 +123,6 @@ export const LiveMessageDocument = graphql(`
 
 export const MessageEventsDocument = graphql(`
   subscription TestSendMessageEvents($messageId: Int!) {
-    messageEvents(messageId: $messageId) {
-      cursor
-      deliveryId
-      channelId
-      channelType
-      status
-      attempt
-      errorClass
-      error
-      at
-      progress { total succeeded failed remaining }
-    }
+    messageEvents(messageId: $messageId) { ...DeliveryEventFields }
   }
 `)

@@ -1,7 +1,7 @@
 import type { DeliveryStatus, MessageStatus } from '@/gql/graphql'
 
-/** One delivery of a sent message as the console shows it while it travels. */
-export interface LiveDelivery {
+/** What a delivery row read from the API and a delivery's live state both carry. */
+interface DeliveryFields {
   id: number
   channelId: number | null
   channelName: string | null
@@ -11,21 +11,16 @@ export interface LiveDelivery {
   attempts: number
   errorClass: string
   lastError: string
+}
+
+/** One delivery of a sent message as the console shows it while it travels. */
+export interface LiveDelivery extends DeliveryFields {
   /** When this state was reached, in epoch milliseconds (orders a query row against an event). */
   at: number
 }
 
 /** A delivery row from `message(id)` / `sendMessage`. */
-export interface DeliveryRow {
-  id: number
-  channelId: number | null
-  channelName: string | null
-  channelType: string
-  receivers: string[]
-  status: DeliveryStatus
-  attempts: number
-  errorClass: string
-  lastError: string
+export interface DeliveryRow extends DeliveryFields {
   updatedAt: string
 }
 

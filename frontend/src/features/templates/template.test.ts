@@ -7,6 +7,7 @@ import {
   formSignature,
   initialSamples,
   insertPlaceholder,
+  placeholderErrorTarget,
   placeholderProblems,
   placeholdersIn,
   sampleVariables,
@@ -89,5 +90,15 @@ describe('insertPlaceholder', () => {
   it('replaces the selection and puts the caret after the token', () => {
     expect(insertPlaceholder('Hello world', 'name', 6, 11)).toEqual({ text: 'Hello {{name}}', caret: 14 })
     expect(insertPlaceholder('ab', 'k', 99)).toEqual({ text: 'ab{{k}}', caret: 7 })
+  })
+})
+
+describe('placeholderErrorTarget', () => {
+  it('finds the placeholder row an error is about, or the list as a whole', () => {
+    expect(placeholderErrorTarget('placeholders.1.key')).toEqual({ index: 1 })
+    expect(placeholderErrorTarget('input.placeholders.0')).toEqual({ index: 0 })
+    expect(placeholderErrorTarget('placeholders')).toEqual({ index: -1 })
+    expect(placeholderErrorTarget('bindings.0.format')).toBeNull()
+    expect(placeholderErrorTarget(undefined)).toBeNull()
   })
 })

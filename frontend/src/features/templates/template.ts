@@ -40,6 +40,13 @@ export function placeholderInputs(placeholders: PlaceholderRow[]): PlaceholderIn
   return placeholders.map((p) => ({ key: p.key.trim(), label: p.label, default: p.default }))
 }
 
+/** The placeholder a BAD_INPUT field such as `placeholders.1.key` is about (-1: the list as a whole). */
+export function placeholderErrorTarget(field: string | null | undefined): { index: number } | null {
+  const match = /^(?:input\.)?placeholders(?:\.(\d+))?/.exec(field ?? '')
+  if (!match) return null
+  return { index: match[1] === undefined ? -1 : Number(match[1]) }
+}
+
 /**
  * The variables a preview or test send uses: every sample value typed in. A key left empty is
  * not sent, so the API falls back to the declared default (or lists the key as missing).

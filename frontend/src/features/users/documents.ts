@@ -1,23 +1,28 @@
 import { graphql } from '@/gql'
 
+/** A user as the list shows it. */
+export const UserFieldsFragment = graphql(`
+  fragment UserFields on User { id username role isActive createdAt lastLoginAt }
+`)
+
 export const UsersListDocument = graphql(`
   query UsersList($first: Int, $after: String) {
     users(first: $first, after: $after) {
       totalCount
       pageInfo { hasNextPage endCursor }
-      edges { node { id username role isActive createdAt lastLoginAt } }
+      edges { node { ...UserFields } }
     }
   }
 `)
 
 export const CreateUserDocument = graphql(`
   mutation CreateUser($input: CreateUserInput!) {
-    createUser(input: $input) { id username role isActive createdAt lastLoginAt }
+    createUser(input: $input) { ...UserFields }
   }
 `)
 
 export const UpdateUserDocument = graphql(`
   mutation UpdateUser($id: Int!, $input: UpdateUserInput!) {
-    updateUser(id: $id, input: $input) { id username role isActive createdAt lastLoginAt }
+    updateUser(id: $id, input: $input) { ...UserFields }
   }
 `)

@@ -1,6 +1,6 @@
-import './testing/browserDom'
+import '@/lib/testing/browserDom'
 import { describe, expect, it } from 'vitest'
-import { previewText, renderBody, renderMarkdown, safeHref, sanitizeHtml } from './render'
+import { previewText, renderBody, renderMarkdown, safeHref, sanitizeHtml } from './richText'
 
 function parse(html: string): HTMLElement {
   return new DOMParser().parseFromString(`<div id="root">${html}</div>`, 'text/html').getElementById('root') as HTMLElement
@@ -52,11 +52,17 @@ describe('sanitizeHtml', () => {
     expect(root.querySelector('form, input, iframe, style')).toBeNull()
     expect(root.querySelector('b')?.textContent).toBe('ok')
   })
+
+  it('drops inline styles, data attributes and form actions', () => {
+    const root = parse(sanitizeHtml('<p style="position:fixed;inset:0" data-x="1">hi</p><a href="https://example.com" formaction="https://evil.example">a</a>'))
+    expect(root.querySelector('p')?.textContent).toBe('hi')
+    expect(allAttributes(root).some((a) => /^(style|data-x|formaction)=/.test(a))).toBe(false)
+  })
 })
 
 describe('renderMarkdown', () => {
   it('renders markdown and links bare URLs', () => {
-    const root = parse(renderMarkdown('# Deploy\n\n**v1.2** is live: https://example.com/releases'))
+    const root = parse(renderMarkdown('# Deploy\n\n**v1.2** is live: https://example.com/releases', { breaks: false }))
     expect(root.querySelector('h1')?.textContent).toBe('Deploy')
     expect(root.querySelector('strong')?.textContent).toBe('v1.2')
     const a = root.querySelector('a') as HTMLAnchorElement
@@ -80,11 +86,38 @@ describe('renderMarkdown', () => {
     expect(hrefs).toEqual(['https://example.com'])
     expect(html).not.toMatch(/href="javascript:/i)
   })
+
+  it('renders Markdown and keeps raw HTML inert', () => {
+    const html = renderMarkdown('**bold** <img src=x onerror=alert(1)>')
+    expect(html).toContain('<strong>bold</strong>')
+    expect(html).not.toContain('<img')
+  })
+
+  it('renders markdown and escapes raw HTML, single newlines as line breaks', () => {
+    const html = renderMarkdown('# Title\n\n**bold** <script>alert(1)</script>\nnext')
+    expect(html).toContain('<h1>Title</h1>')
+    expect(html).toContain('<strong>bold</strong>')
+    expect(html).toContain('&lt;script&gt;')
+    expect(html).not.toContain('<script>')
+    expect(html).toContain('<br>')
+  })
+
+  it('keeps single newlines soft when asked (the inbox)', () => {
+    const html = renderMarkdown('one\ntwo', { breaks: false })
+    expect(html).not.toContain('<br>')
+    expect(parse(html).textContent).toContain('one\ntwo')
+  })
 })
 
 describe('renderBody', () => {
   it('keeps TEXT as text, never parsed', () => {
     expect(renderBody('a  <b>b</b>\n  c', 'TEXT')).toEqual({ kind: 'text', text: 'a  <b>b</b>\n  c' })
+    expect(renderBody('<b>x</b>', 'TEXT')).toEqual({ kind: 'text', text: '<b>x</b>' })
+  })
+
+  it('renders MARKDOWN, with line breaks unless asked not to', () => {
+    expect(renderBody('a\nb', 'MARKDOWN')).toEqual({ kind: 'html', html: '<p>a<br>\nb</p>\n' })
+    expect(renderBody('a\nb', 'MARKDOWN', { breaks: false })).toEqual({ kind: 'html', html: '<p>a\nb</p>\n' })
   })
 
   it('sanitises HTML bodies', () => {

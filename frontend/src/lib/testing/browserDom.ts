@@ -1,6 +1,7 @@
 /**
  * Test-only: two places where happy-dom differs from browsers in ways DOMPurify depends on.
- * Import this before anything that loads DOMPurify (it reads both when an instance is made).
+ * Import this before anything that loads DOMPurify (it reads both when an instance is made), e.g.
+ * `import '@/lib/testing/browserDom'` at the top of a test of `@/lib/richText`.
  *
  * 1. Browsers have one `nodeName` getter on Node.prototype that answers for every node, and
  *    DOMPurify calls that getter directly (a page cannot clobber it). happy-dom defines it per
