@@ -13,7 +13,7 @@ export type RenderedBody = { kind: 'text'; text: string } | { kind: 'html'; html
 export interface MarkdownOptions {
   /**
    * Single newlines become line breaks, as chat apps show them (the default). `false` keeps
-   * CommonMark's soft breaks (a newline inside a paragraph is a space), as the inbox shows them.
+   * CommonMark's soft breaks (a newline inside a paragraph is a space).
    */
   breaks?: boolean
 }
