@@ -41,6 +41,7 @@ INI_KEYS: dict[str, tuple[str, str]] = {
     "allowed_origins": ("server", "allowed_origins"),
     "max_body_bytes": ("server", "max_body_bytes"),
     "console_dir": ("server", "console_dir"),
+    "ws_check_seconds": ("server", "ws_check_seconds"),
     "database_url": ("database", "url"),
     "redis_url": ("redis", "url"),
     "max_attempts": ("delivery", "max_attempts"),
@@ -89,6 +90,9 @@ class Settings(BaseModel):
     max_body_bytes: int = Field(default=1_048_576, ge=1024, le=64 * 1_048_576)
     # The built web console (`make console`): served at / when it holds an index.html.
     console_dir: Path = Path("frontend/dist")
+    # Open WebSockets' credentials are checked again this often (password changes, deactivated
+    # users, revoked keys made elsewhere); a socket whose credentials no longer hold is closed.
+    ws_check_seconds: float = Field(default=15.0, gt=0, le=30)
     database_url: str = ""
     redis_url: str | None = None
     # Delivery: attempts per delivery, exponential backoff with jitter between them.

@@ -78,6 +78,8 @@ def create_app(settings: Settings, in_process_worker: InProcessWorkerFactory | N
             else:
                 runtime = await _all_in_one_runtime(settings, stack, in_process_worker)
             app.state.runtime = runtime
+            runtime.sessions.start(settings.ws_check_seconds)
+            stack.push_async_callback(runtime.sessions.stop)
             admin_password = settings.admin_password.get_secret_value() if settings.admin_password else None
             generated = await bootstrap_admin(admin_password)
             if generated:

@@ -16,6 +16,7 @@ from schema.services.principal import Principal
 from schema.services.runtime import Runtime
 from server.client_ip import client_ip
 from server.graphql_ws import SharedFramesTransportWS
+from server.graphql_ws_legacy import LegacyWS
 
 
 def runtime_of(conn: HTTPConnection) -> Runtime:
@@ -33,6 +34,7 @@ class PushNestGraphQL(GraphQL[GraphQLContext, None]):
     """Resolves the caller per HTTP request, and once per socket on `connection_init`."""
 
     graphql_transport_ws_handler_class = SharedFramesTransportWS
+    graphql_ws_handler_class = LegacyWS
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

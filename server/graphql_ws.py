@@ -5,6 +5,9 @@ events that render the same for every receiver arrive here already serialized, a
 `{"id": <this operation>, "type": "next", "payload": <shared text>}` without graphql-core or
 Strawberry running per subscriber. Everything else (connection_init, errors, completion, queries
 and mutations over the socket) is Strawberry's own code path.
+
+Once signed in, the socket is registered with the runtime's `SocketSessions`, which closes it
+(4403, as a refused `connection_init` is) when its credentials stop holding.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Coroutine, Generator
+from contextlib import suppress
 from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketDisconnected
@@ -21,6 +25,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
     Operation,
 )
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage
 
 from schema.graphql.context import GraphQLContext
 from schema.graphql.shared_events import FRAME_SINK
@@ -30,6 +35,22 @@ log = logging.getLogger("pushnest.ws")
 
 
 class SharedFramesTransportWS(BaseGraphQLTransportWSHandler[GraphQLContext, None]):
+    async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
+        await super().handle_connection_init(message)
+        if self.connection_acknowledged:
+            self.context.runtime.sessions.add(self, self.context.principal)
+
+    async def shutdown(self) -> None:
+        self.context.runtime.sessions.discard(self)
+        await super().shutdown()
+
+    async def end_session(self) -> None:
+        """The caller's credentials no longer hold: stop every operation, close with 4403."""
+        for operation_id in list(self.operations):
+            await self.cleanup_operation(operation_id)  # their sinks stop sending at once
+        with suppress(*GONE):
+            await self.websocket.close(code=4403, reason="Forbidden")
+
     async def run_operation(self, operation: Operation[GraphQLContext, None]) -> None:
         # Runs in the operation's own task: the sink is seen by this operation only.
         if isinstance(self.websocket, ASGIWebSocketAdapter):

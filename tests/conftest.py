@@ -99,6 +99,9 @@ def settings(data_dir: Path, database_url: str) -> Settings:
         "PUSHNEST_RETENTION_DAYS": "0",
         "PUSHNEST_RETENTION_MAX_MESSAGES": "0",
         "PUSHNEST_INBOX_RETENTION_DAYS": "0",
+        # Open WebSockets' credentials are checked twice a second, so changes made behind the
+        # API's back (as another process would) close them quickly.
+        "PUSHNEST_WS_CHECK_SECONDS": "0.5",
     }
     return load_settings(env, config_file=data_dir / "absent.ini")
 

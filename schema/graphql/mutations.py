@@ -55,6 +55,7 @@ class Mutation(MessageMutations, PreviewMutations, InboxMutations, CronMutation,
     async def change_password(self, info: Info, current_password: str, new_password: str) -> SessionPayload:
         ctx = info.context
         session = await users.change_password(ctx.runtime, ctx.principal, current_password, new_password)
+        ctx.runtime.sessions.check_now()  # end this user's other open WebSockets now
         return SessionPayload(token=session.token, user=UserNode.of(session.user))
 
     @strawberry.mutation(description="Add a user (admins only).")
@@ -72,6 +73,7 @@ class Mutation(MessageMutations, PreviewMutations, InboxMutations, CronMutation,
     )
     async def update_user(self, info: Info, id: int, input: UpdateUserInput) -> UserNode:
         row = await users.update_user(info.context.principal, id, as_dict(input, drop_none=True))
+        info.context.runtime.sessions.check_now()
         return UserNode.of(row)
 
     @strawberry.mutation
@@ -161,7 +163,9 @@ class Mutation(MessageMutations, PreviewMutations, InboxMutations, CronMutation,
 
     @strawberry.mutation(description="Revoke an API key: it stops working at once, for good.")
     async def revoke_api_key(self, info: Info, id: int) -> ApiKeyNode:
-        return ApiKeyNode.of(await api_keys.revoke_api_key(info.context.principal, id))
+        revoked = await api_keys.revoke_api_key(info.context.principal, id)
+        info.context.runtime.sessions.check_now()
+        return ApiKeyNode.of(revoked)
 
 
 def _object(value: object) -> dict[str, Any]:

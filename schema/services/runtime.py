@@ -9,6 +9,7 @@ from schema.channels.base import SendContext
 from schema.crypto import SecretBox
 from schema.events import DeliveryEvent, InboxEvent
 from schema.ports import Enqueuer, EventBus
+from schema.services.socket_sessions import SocketSessions
 from schema.services.throttle import LoginThrottle, MemoryLoginThrottle
 from schema.settings import Settings
 from schema.tokens import TokenIssuer
@@ -41,6 +42,8 @@ class Runtime:
     feed: EventFeed | None = None
     # Clients for sends made by the API itself (testChannel); None where nothing sends.
     send_context: SendContext | None = None
+    # The signed-in WebSockets this process serves; their check runs only where the API starts it.
+    sessions: SocketSessions = field(default_factory=SocketSessions)
 
 
 def build_runtime(

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import websockets
+from websockets.exceptions import ConnectionClosed
 
 
 class Subscription:
@@ -36,6 +37,21 @@ class Subscription:
                     payload if isinstance(payload, list) else payload.get("errors", [])
                 )
                 return errors
+
+    async def ping(self, timeout: float = 5.0) -> None:
+        """Returns once the server answers a ping: the socket is open and served."""
+        await self._ws.send(json.dumps({"type": "ping"}))
+        while json.loads(await asyncio.wait_for(self._ws.recv(), timeout)).get("type") != "pong":
+            pass
+
+    async def close_code(self, timeout: float = 5.0) -> int:
+        """The server's close code, once it closes the socket (frames before that are skipped)."""
+        try:
+            while True:
+                await asyncio.wait_for(self._ws.recv(), timeout)
+        except ConnectionClosed as closed:
+            assert closed.rcvd is not None, closed
+            return closed.rcvd.code
 
 
 @asynccontextmanager
