@@ -65,3 +65,21 @@ test('an in-site message raises the unread badge live, and reading it lowers it'
   await gql(request, token, 'mutation { markAllInboxRead { unreadCount } }')
   await expect(page.getByTestId('unread-badge')).toHaveCount(0)
 })
+
+test('a deactivated user is sent back to the login page at once', async ({ page, request }) => {
+  const token = await adminToken(request)
+  const username = unique('leaver')
+  const password = 'leaver-password-1'
+  const created = await gql<{ createUser: { id: number } }>(request, token,
+    'mutation($i: CreateUserInput!) { createUser(input: $i) { id } }', { i: { username, password, role: 'MEMBER' } })
+  await page.goto('/login')
+  await page.locator('#username').fill(username)
+  await page.locator('#password').fill(password)
+  await page.getByTestId('login-submit').click()
+  await page.waitForURL((url) => !url.pathname.startsWith('/login'))
+  await page.goto('/inbox')
+  await expect(page.getByTestId('inbox-bell')).toBeVisible()
+
+  await gql(request, token, 'mutation($id: Int!) { updateUser(id: $id, input: { isActive: false }) { id } }', { id: created.createUser.id })
+  await expect(page).toHaveURL(/\/login/)
+})

@@ -14,6 +14,8 @@ export interface DeclaredFieldSpec {
   default?: unknown
   help?: string | null
   options: readonly string[]
+  /** How to show each SELECT option, by value (e.g. translated names); an option without one is shown as its value. */
+  optionLabels?: Readonly<Record<string, string>>
 }
 
 export type DeclaredValues = Record<string, unknown>

@@ -7,17 +7,36 @@ function socketUrl(): string {
   return `${scheme}://${location.host}/graphql`
 }
 
+let onSignedOut: () => void = () => {}
+// The token the open socket signed in with: a 4403 for a token we have since replaced (after a
+// password change) is no reason to sign out; the reconnect carries the new one.
+let socketToken = ''
+
+/** True when the server closed the socket because its sign-in no longer holds (4403). */
+export function sessionEnded(event: unknown): boolean {
+  return typeof event === 'object' && event !== null && 'code' in event && (event as { code: unknown }).code === 4403
+}
+
 /** One socket per tab; it carries every live view and re-reads the token on each reconnect. */
 export const socket: WSClient = createWSClient({
   url: socketUrl(),
-  connectionParams: () => ({ authorization: `Bearer ${currentToken()}` }),
+  connectionParams: () => {
+    socketToken = currentToken()
+    return { authorization: `Bearer ${socketToken}` }
+  },
   lazy: true,
   retryAttempts: Infinity,
-  shouldRetry: () => true,
+  shouldRetry: (event) => !(sessionEnded(event) && socketToken === currentToken()),
   keepAlive: 15_000,
+  on: {
+    closed: (event) => {
+      if (sessionEnded(event) && socketToken === currentToken() && currentToken()) {
+        signOut()
+        onSignedOut()
+      }
+    },
+  },
 })
-
-let onSignedOut: () => void = () => {}
 
 /** The router registers where to go when the API says the session is over. */
 export function whenSignedOut(handler: () => void): void {

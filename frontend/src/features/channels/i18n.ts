@@ -1,3 +1,5 @@
+import { enCatalog, zhCatalog } from './catalogWords'
+
 // Words of this feature, under the `channels` namespace (`t('channels.…')`). zh must have the same keys as en.
 export const en = {
   title: 'Channels',
@@ -64,6 +66,8 @@ export const en = {
   vendorMessage: 'Message',
   vendorResponse: 'Vendor response',
   noVendorResponse: 'The vendor sent no body.',
+  // Channel types and their fields, where the API's English needs help (see catalogWords.ts).
+  catalog: enCatalog,
 }
 
 export const zh: typeof en = {
@@ -131,4 +135,5 @@ export const zh: typeof en = {
   vendorMessage: '信息',
   vendorResponse: '服务商响应',
   noVendorResponse: '服务商没有返回内容。',
+  catalog: zhCatalog,
 }

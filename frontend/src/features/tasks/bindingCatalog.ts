@@ -1,6 +1,7 @@
 import { computed, watch } from 'vue'
 import { useQuery } from '@urql/vue'
 import { useConnection } from '@/components/connection'
+import { useChannelText } from '@/features/channels/channelText'
 import { BindableChannelsDocument, ChannelTypesDocument } from './documents'
 import type { BindableChannel, BindingChannelType } from './bindings'
 
@@ -18,9 +19,11 @@ export function useBindingCatalog() {
     (more) => void (more && channels.loadMore()),
   )
 
+  // Type labels and binding-field words in the console's language (the API sends English).
+  const channelText = useChannelText()
   const types = computed(() => {
     const map = new Map<string, BindingChannelType>()
-    for (const type of typesQuery.data.value?.channelTypes ?? []) map.set(type.key, type)
+    for (const type of typesQuery.data.value?.channelTypes ?? []) map.set(type.key, channelText.translateType(type))
     return map
   })
   const typeLabels = computed(() => new Map([...types.value].map(([key, type]) => [key, type.label])))
