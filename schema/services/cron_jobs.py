@@ -25,14 +25,13 @@ from schema.services.pagination import Page, paginate
 from schema.services.principal import Principal
 from schema.services.runtime import Runtime
 from schema.services.sending import SendResult, accept_send
-from schema.services.validation import Body, Input, Name, Title, parse
+from schema.services.validation import Body, Input, LinkUrl, Name, Title, parse
 
 log = logging.getLogger("pushnest.cron")
 
 MAX_PAYLOAD_BYTES = 64 * 1024
 _Expression = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 _TimeZone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-_Url = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2048)]
 
 
 def check_expression(expression: str) -> str:
@@ -113,14 +112,7 @@ class TaskPayload(Input):
     text: Body = ""
     markdown: Body = ""
     html: Body = ""
-    url: _Url = ""
-
-    @field_validator("url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        if value and not value.lower().startswith(("http://", "https://")):
-            raise ValueError("must be an http(s) URL")
-        return value
+    url: LinkUrl = ""
 
     @model_validator(mode="after")
     def _has_body(self) -> TaskPayload:

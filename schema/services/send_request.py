@@ -7,12 +7,11 @@ from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints, field_validator
 
-from schema.services.validation import Body, Input, Title
+from schema.services.validation import Body, Input, LinkUrl, Title
 
 MAX_RECIPIENTS = 10_000
 _Recipient = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=320)]
 _MentionValue = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-_Url = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2048)]
 _Key = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
@@ -25,7 +24,7 @@ class SendRequest(Input):
     text: Body = ""
     markdown: Body = ""
     html: Body = ""
-    url: _Url = ""
+    url: LinkUrl = ""
     variables: dict[str, Any] = Field(default_factory=dict)
     recipients: list[_Recipient] = Field(default_factory=list, max_length=MAX_RECIPIENTS)
     mention_mobiles: list[_MentionValue] = Field(default_factory=list, max_length=100)
@@ -35,13 +34,6 @@ class SendRequest(Input):
     send_at: datetime | None = None
     # Where the call came from, for the send log: "graphql", "rest-v1", "rest-v2", "rest-get", "cron".
     source: str = "graphql"
-
-    @field_validator("url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        if value and not value.lower().startswith(("http://", "https://")):
-            raise ValueError("must be an http(s) URL")
-        return value
 
     @field_validator("variables")
     @classmethod

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, ValidationError
 
 from schema.errors import BadInput
 
@@ -19,6 +19,18 @@ Password = Annotated[str, StringConstraints(min_length=8, max_length=256)]
 Title = Annotated[str, StringConstraints(max_length=500)]
 Body = Annotated[str, StringConstraints(max_length=65_536)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+def _http_link(value: str) -> str:
+    if value and not value.lower().startswith(("http://", "https://")):
+        raise ValueError("must be an http(s) URL")
+    return value
+
+
+# A message's link: empty, or an http(s) URL (other schemes would be clickable in every channel).
+LinkUrl = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=2048), AfterValidator(_http_link)
+]
 
 
 class Input(BaseModel):
