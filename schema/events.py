@@ -4,10 +4,23 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Protocol
 
 DELIVERY_STREAM = "pushnest:events:deliveries"
 INBOX_STREAM = "pushnest:events:inbox"
+
+
+class _MessageFacts(Protocol):
+    id: int
+    owner_id: int
+    task_id: int | None
+    template_id: int | None
+
+
+class _DeliveryFacts(Protocol):
+    id: int
+    channel_id: int | None
+    channel_type: str
 
 
 @dataclass(frozen=True)
@@ -27,6 +40,32 @@ class DeliveryEvent:
     error: str = ""
     latency_ms: int | None = None
     at: float = 0.0
+
+    @classmethod
+    def about(
+        cls,
+        message: _MessageFacts,
+        delivery: _DeliveryFacts,
+        *,
+        status: str,
+        attempt: int,
+        at: float,
+        **extra: Any,
+    ) -> DeliveryEvent:
+        """The event for one delivery of a message (the API announcing it, or a worker moving it)."""
+        return cls(
+            message_id=message.id,
+            delivery_id=delivery.id,
+            owner_id=message.owner_id,
+            task_id=message.task_id,
+            template_id=message.template_id,
+            channel_id=delivery.channel_id,
+            channel_type=delivery.channel_type,
+            status=status,
+            attempt=attempt,
+            at=at,
+            **extra,
+        )
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), separators=(",", ":"))

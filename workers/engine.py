@@ -318,19 +318,8 @@ class DeliveryEngine:
                 await Delivery.filter(id=o.delivery.id, version=o.delivery.version).update(**changes)
 
     def _event(self, d: Delivery, status: DeliveryStatus, **extra: Any) -> DeliveryEvent:
-        m = d.message
-        return DeliveryEvent(
-            message_id=m.id,
-            delivery_id=d.id,
-            owner_id=m.owner_id,
-            task_id=m.task_id,
-            template_id=m.template_id,
-            channel_id=d.channel_id,
-            channel_type=d.channel_type,
-            status=status.value,
-            attempt=d.attempts,
-            at=time.time(),
-            **extra,
+        return DeliveryEvent.about(
+            d.message, d, status=status.value, attempt=d.attempts, at=time.time(), **extra
         )
 
     def _outcome_event(self, o: Outcome) -> DeliveryEvent:

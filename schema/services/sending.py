@@ -279,18 +279,7 @@ async def _dispatch(runtime: Runtime, written: list[tuple[Message, list[Delivery
     # Announce before waking workers, so subscribers see `queued` before `sending`.
     await runtime.events.publish_deliveries(
         [
-            DeliveryEvent(
-                message_id=m.id,
-                delivery_id=d.id,
-                owner_id=m.owner_id,
-                task_id=m.task_id,
-                template_id=m.template_id,
-                channel_id=d.channel_id,
-                channel_type=d.channel_type,
-                status=d.status.value,
-                attempt=0,
-                at=now.timestamp(),
-            )
+            DeliveryEvent.about(m, d, status=d.status.value, attempt=0, at=now.timestamp())
             for m, deliveries in written
             for d in deliveries
         ]
