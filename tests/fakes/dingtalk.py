@@ -8,7 +8,7 @@ JSON shape per msgtype (40035), keyword in the visible text (310000). Always HTT
 {"errcode", "errmsg"} unless scripted otherwise. Accepted messages are recorded with the @s that
 would really highlight someone (listed in `at` *and* written as @x in the text).
 
-Scripts (consumed in order, optionally for one token): `fail(status, times)`, `hang(seconds)`,
+Scripts (consumed in order, optionally for one token: `scope=`): `fail(status, times)`, `hang(seconds)`,
 `throttle(times, retry_after)` and `answer(errcode, errmsg, times)`. `echo_request = True` makes
 error messages quote the request URL, to prove the sender masks secrets it did not write itself.
 """
@@ -29,6 +29,7 @@ from urllib.parse import parse_qs
 
 from aiohttp import web
 
+from tests.fakes.errcode_script import ErrcodeScript
 from tests.fakes.local import serve
 
 MAX_BODY_BYTES = 20000
@@ -81,23 +82,15 @@ class Accepted:
     query: str
 
 
-@dataclass(frozen=True)
-class Script:
-    token: str | None
-    status: int = 200
-    hang: float = 0.0
-    errcode: int = 0
-    errmsg: str = ""
-    headers: dict[str, str] = field(default_factory=dict)
+class FakeDingTalk(ErrcodeScript):
+    THROTTLED = (410100, "发送速度太快而限流")
 
-
-class FakeDingTalk:
     def __init__(self) -> None:
+        super().__init__()
         self.robots: dict[str, Robot] = {}
         self.accepted: list[Accepted] = []
         self.requests: list[tuple[str, bytes]] = []  # (raw query, body) of every request
         self.echo_request = False
-        self._script: list[Script] = []
         self._runner: web.AppRunner | None = None
         self.base_url = ""
 
@@ -112,20 +105,6 @@ class FakeDingTalk:
     def calls(self, token: str) -> int:
         return sum(1 for query, _ in self.requests if f"access_token={token}" in query)
 
-    def fail(self, status: int = 500, times: int = 1, token: str | None = None) -> None:
-        self._script += [Script(token, status=status)] * times
-
-    def hang(self, seconds: float, times: int = 1, token: str | None = None) -> None:
-        self._script += [Script(token, hang=seconds)] * times
-
-    def answer(self, errcode: int, errmsg: str, times: int = 1, token: str | None = None) -> None:
-        self._script += [Script(token, errcode=errcode, errmsg=errmsg)] * times
-
-    def throttle(self, times: int = 1, retry_after: float | None = None, token: str | None = None) -> None:
-        """Answer 410100. DingTalk sends no wait; `retry_after` adds a Retry-After header (a test aid)."""
-        headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
-        self._script += [Script(token, errcode=410100, errmsg="发送速度太快而限流", headers=headers)] * times
-
     async def start(self) -> None:
         app = web.Application(client_max_size=1024 * 1024)
         app.router.add_post("/robot/send", self._send)
@@ -135,18 +114,12 @@ class FakeDingTalk:
         if self._runner is not None:
             await self._runner.cleanup()
 
-    def _scripted(self, token: str) -> Script | None:
-        for index, script in enumerate(self._script):
-            if script.token in (None, token):
-                return self._script.pop(index)
-        return None
-
     async def _send(self, request: web.Request) -> web.Response:
         raw, body = request.query_string, await request.read()
         self.requests.append((raw, body))
         query = {k: v[0] for k, v in parse_qs(raw, keep_blank_values=True).items()}
         token = query.get("access_token", "")
-        script = self._scripted(token)
+        script = self.take(token)
         if script and script.hang:
             await asyncio.sleep(script.hang)
         elif script and script.status != 200:
@@ -163,7 +136,7 @@ class FakeDingTalk:
         if script and script.errcode:
             return self._error(script.errcode, script.errmsg, request, script.headers)
         if self._too_fast(robot):
-            return self._error(410100, "发送速度太快而限流", request)
+            return self._error(*self.THROTTLED, request)
         if len(body) > MAX_BODY_BYTES:
             return self._error(460101, f"message too long, exceed {MAX_BODY_BYTES} bytes", request)
         try:

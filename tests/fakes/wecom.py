@@ -10,7 +10,7 @@ token with `expires_in`. `POST /cgi-bin/message/send?access_token=`: token prese
 recipients split into valid / invalid / unlicensed, all invalid → 81013; msgtype text / markdown
 (40008) with content (44004, over 2048 bytes truncated as WeCom does).
 
-Errors carry WeCom's "hint / from ip / more info" suffix. Scripts (in order, optionally per path):
+Errors carry WeCom's "hint / from ip / more info" suffix. Scripts (in order, optionally for one path: `scope=`):
 `fail(status, times)`, `hang(seconds)`, `throttle(times, retry_after)` (45009), `answer(errcode)`,
 and `expire_tokens()`. `echo_request = True` quotes the request URL in error messages.
 """
@@ -27,6 +27,7 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.errcode_script import ErrcodeScript
 from tests.fakes.local import serve
 
 ROBOT_LIMITS = {"text": 2048, "markdown": 4096, "markdown_v2": 4096}
@@ -66,18 +67,11 @@ class Accepted:
     delivered_to: tuple[str, ...] = ()  # app: valid users / parties / tags
 
 
-@dataclass(frozen=True)
-class Script:
-    path: str | None
-    status: int = 200
-    hang: float = 0.0
-    errcode: int = 0
-    errmsg: str = ""
-    headers: dict[str, str] = field(default_factory=dict)
+class FakeWeCom(ErrcodeScript):
+    THROTTLED = (45009, "api freq out of limit")
 
-
-class FakeWeCom:
     def __init__(self) -> None:
+        super().__init__()
         self.keys: dict[str, deque[float]] = {}
         self.apps: dict[str, App] = {}
         self.tokens: dict[str, Issued] = {}
@@ -85,7 +79,6 @@ class FakeWeCom:
         self.requests: list[tuple[str, str]] = []  # (path, raw query)
         self.gettoken_calls: Counter[str] = Counter()
         self.echo_request = False
-        self._script: list[Script] = []
         self._runner: web.AppRunner | None = None
         self.base_url = ""
 
@@ -105,20 +98,6 @@ class FakeWeCom:
     def calls(self, path: str, secret: str) -> int:
         return sum(1 for p, query in self.requests if p == path and secret in query)
 
-    def fail(self, status: int = 500, times: int = 1, path: str | None = None) -> None:
-        self._script += [Script(path, status=status)] * times
-
-    def hang(self, seconds: float, times: int = 1, path: str | None = None) -> None:
-        self._script += [Script(path, hang=seconds)] * times
-
-    def answer(self, errcode: int, errmsg: str, times: int = 1, path: str | None = None) -> None:
-        self._script += [Script(path, errcode=errcode, errmsg=errmsg)] * times
-
-    def throttle(self, times: int = 1, retry_after: float | None = None, path: str | None = None) -> None:
-        """Answer 45009. WeCom sends no wait; `retry_after` adds a Retry-After header (a test aid)."""
-        headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
-        self._script += [Script(path, errcode=45009, errmsg="api freq out of limit", headers=headers)] * times
-
     def expire_tokens(self) -> None:
         """Every token issued so far is expired: its next use answers 42001."""
         self.tokens = {t: Issued(i.app, 0.0) for t, i in self.tokens.items()}
@@ -136,9 +115,8 @@ class FakeWeCom:
 
     async def _handle(self, request: web.Request) -> web.Response:
         self.requests.append((request.path, request.query_string))
-        script = next((s for s in self._script if s.path in (None, request.path)), None)
+        script = self.take(request.path)
         if script is not None:
-            self._script.remove(script)
             if script.hang:
                 await asyncio.sleep(script.hang)
             elif script.status != 200:
@@ -157,7 +135,7 @@ class FakeWeCom:
         while window and window[0] < now - 60:
             window.popleft()
         if len(window) >= 20:
-            return self._error(45009, "api freq out of limit", request)
+            return self._error(*self.THROTTLED, request)
         window.append(now)
         message, problem = await _json(request)
         if problem:

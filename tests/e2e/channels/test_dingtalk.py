@@ -160,7 +160,7 @@ async def test_an_unsigned_robot_is_called_without_a_signature(
 
 async def test_each_retry_is_signed_afresh(admin: GraphQLClient, ding: FakeDingTalk) -> None:
     task_id, robot = await robot_task(admin, ding)
-    ding.fail(status=502, times=1, token=robot.token)
+    ding.fail(status=502, times=1, scope=robot.token)
     sent = await send_and_settle(admin, task_id, text="hi")
     assert sent.delivery["status"] == "SUCCEEDED" and sent.delivery["attempts"] == 2
     queries = [q for q, _ in ding.requests if robot.token in q]
@@ -171,7 +171,7 @@ async def test_each_retry_is_signed_afresh(admin: GraphQLClient, ding: FakeDingT
 ERRORS = [
     (
         "http-5xx",
-        lambda d, t: d.fail(500, 2, token=t),
+        lambda d, t: d.fail(500, 2, scope=t),
         "SUCCEEDED",
         3,
         ["retrying", "retrying", "succeeded"],
@@ -180,7 +180,7 @@ ERRORS = [
     ),
     (
         "busy",
-        lambda d, t: d.answer(-1, "系统繁忙", token=t),
+        lambda d, t: d.answer(-1, "系统繁忙", scope=t),
         "SUCCEEDED",
         2,
         ["retrying", "succeeded"],
@@ -189,7 +189,7 @@ ERRORS = [
     ),
     (
         "throttled-with-wait",
-        lambda d, t: d.throttle(retry_after=1, token=t),
+        lambda d, t: d.throttle(retry_after=1, scope=t),
         "SUCCEEDED",
         2,
         ["rate_limited", "succeeded"],
@@ -198,7 +198,7 @@ ERRORS = [
     ),
     (
         "robot-disabled",
-        lambda d, t: d.answer(400102, "机器人已停用", token=t),
+        lambda d, t: d.answer(400102, "机器人已停用", scope=t),
         "FAILED",
         1,
         ["failed"],
@@ -207,7 +207,7 @@ ERRORS = [
     ),
     (
         "moderated",
-        lambda d, t: d.answer(430102, "含有不合适的文本", token=t),
+        lambda d, t: d.answer(430102, "含有不合适的文本", scope=t),
         "FAILED",
         1,
         ["failed"],
@@ -247,7 +247,7 @@ async def test_throttling_defers_the_delivery_for_ten_minutes(
     admin: GraphQLClient, ding: FakeDingTalk
 ) -> None:
     task_id, robot = await robot_task(admin, ding)
-    ding.throttle(token=robot.token)  # as DingTalk does: no wait in the answer
+    ding.throttle(scope=robot.token)  # as DingTalk does: no wait in the answer
     message_id = int(
         (await admin.call(SEND, {"i": {"taskId": task_id, "text": "x"}}))["sendMessage"]["message"]["id"]
     )
@@ -294,7 +294,7 @@ async def test_secrets_never_reach_errors_or_vendor_responses(
     ding.echo_request = True  # the fake quotes the request URL (token, timestamp, sign) in errors
     try:
         task_id, robot = await robot_task(admin, ding)
-        ding.answer(400102, "机器人已停用", token=robot.token)
+        ding.answer(400102, "机器人已停用", scope=robot.token)
         sent = await send_and_settle(admin, task_id, text="x")
     finally:
         ding.echo_request = False
@@ -312,7 +312,7 @@ async def test_secrets_never_reach_errors_or_vendor_responses(
 
 async def test_a_hanging_vendor_ends_unknown(admin: GraphQLClient, ding: FakeDingTalk) -> None:
     task_id, robot = await robot_task(admin, ding)
-    ding.hang(3, times=3, token=robot.token)  # the send timeout is 1 s in tests
+    ding.hang(3, times=3, scope=robot.token)  # the send timeout is 1 s in tests
     sent = await send_and_settle(admin, task_id, timeout=30, text="x")
     assert sent.delivery["status"] == "UNKNOWN" and sent.delivery["errorClass"] == "unknown"
     assert sent.delivery["attempts"] == 3

@@ -142,7 +142,7 @@ async def test_robot_text_over_2048_bytes_fails_without_a_call(
 FAILURES = [
     (
         "http-5xx",
-        lambda w, p: w.fail(502, 1, path=p),
+        lambda w, p: w.fail(502, 1, scope=p),
         "SUCCEEDED",
         2,
         ["retrying", "succeeded"],
@@ -151,7 +151,7 @@ FAILURES = [
     ),
     (
         "busy",
-        lambda w, p: w.answer(-1, "system busy", path=p),
+        lambda w, p: w.answer(-1, "system busy", scope=p),
         "SUCCEEDED",
         2,
         ["retrying", "succeeded"],
@@ -160,7 +160,7 @@ FAILURES = [
     ),
     (
         "concurrency",
-        lambda w, p: w.answer(45033, "api concurrent out of limit", path=p),
+        lambda w, p: w.answer(45033, "api concurrent out of limit", scope=p),
         "SUCCEEDED",
         2,
         ["retrying", "succeeded"],
@@ -169,7 +169,7 @@ FAILURES = [
     ),
     (
         "throttled-with-wait",
-        lambda w, p: w.throttle(retry_after=1, path=p),
+        lambda w, p: w.throttle(retry_after=1, scope=p),
         "SUCCEEDED",
         2,
         ["rate_limited", "succeeded"],
@@ -178,7 +178,7 @@ FAILURES = [
     ),
     (
         "bad-message",
-        lambda w, p: w.answer(40058, "invalid Request Parameter", path=p),
+        lambda w, p: w.answer(40058, "invalid Request Parameter", scope=p),
         "FAILED",
         1,
         ["failed"],
@@ -228,7 +228,7 @@ async def test_failures_are_classified(
 @KINDS
 async def test_throttling_defers_the_delivery(admin: GraphQLClient, wecom: FakeWeCom, kind: str) -> None:
     task_id, path, _ = await kind_task(admin, wecom, kind)
-    wecom.throttle(path=path)  # as WeCom does: no wait in the answer
+    wecom.throttle(scope=path)  # as WeCom does: no wait in the answer
     before = len([r for r in wecom.requests if r[0] == path])
     message_id = int(
         (await admin.call(SEND, {"i": {"taskId": task_id, "text": "x"}}))["sendMessage"]["message"]["id"]
@@ -346,7 +346,7 @@ async def test_app_token_errors_after_a_refresh_end_the_attempt(
     admin: GraphQLClient, wecom: FakeWeCom
 ) -> None:
     task_id, app = await app_task(admin, wecom)
-    wecom.answer(42001, "access_token expired", times=2, path=APP_SEND)
+    wecom.answer(42001, "access_token expired", times=2, scope=APP_SEND)
     sent = await send_and_settle(admin, task_id, text="x")
     delivery = sent.delivery
     assert delivery["status"] == "SUCCEEDED" and delivery["attempts"] == 2
@@ -388,7 +388,7 @@ async def test_app_never_keeps_the_access_token(admin: GraphQLClient, wecom: Fak
     task_id, app = await app_task(admin, wecom)
     wecom.echo_request = True
     try:
-        wecom.answer(40058, "invalid Request Parameter", path=APP_SEND)
+        wecom.answer(40058, "invalid Request Parameter", scope=APP_SEND)
         sent = await send_and_settle(admin, task_id, text="x")
     finally:
         wecom.echo_request = False
