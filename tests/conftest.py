@@ -20,6 +20,7 @@ import pytest
 import uvicorn
 
 from schema.settings import Settings, load_settings
+from tests.fakes.redis_server import PrivateRedis
 from tests.helpers import ADMIN_PASSWORD, LOGIN, GraphQLClient, new_member
 
 MYSQL_ROOT = os.environ.get("PUSHNEST_TEST_MYSQL", "mysql://root:@127.0.0.1:3306")
@@ -66,6 +67,18 @@ async def mysql_admin(statement: str) -> None:
             await cur.execute(statement)
     finally:
         conn.close()
+
+
+@pytest.fixture(scope="session")
+def private_redis() -> Iterator[PrivateRedis]:
+    """A redis-server of the test run's own (never the machine's 6379, which others may use)."""
+    if not PrivateRedis.available():
+        pytest.skip("redis-server is not installed")
+    server = PrivateRedis().start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 def free_port() -> int:

@@ -16,7 +16,6 @@ import re
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -29,6 +28,7 @@ import pytest
 
 from schema.settings import load_settings
 from tests.conftest import free_port
+from tests.fakes.redis_server import PrivateRedis
 
 REPO = Path(__file__).resolve().parents[2]
 DOCKERFILE = REPO / "docker" / "Dockerfile"
@@ -570,14 +570,6 @@ def test_worker_without_redis_exits_2_and_says_why(tmp_path: Path) -> None:
     assert "needs PUSHNEST_REDIS_URL" in result.stderr
 
 
-def redis_is_up() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
 def test_the_worker_health_check_fails_without_its_redis(tmp_path: Path) -> None:
     command = service("worker")["healthcheck"]["test"][1:]
     env = as_in_the_image(tmp_path, PUSHNEST_REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")
@@ -585,9 +577,8 @@ def test_the_worker_health_check_fails_without_its_redis(tmp_path: Path) -> None
     assert result.returncode != 0
 
 
-@pytest.mark.skipif(not redis_is_up(), reason="no Redis on 127.0.0.1:6379")
-def test_the_worker_health_check_passes_with_its_redis(tmp_path: Path) -> None:
+def test_the_worker_health_check_passes_with_its_redis(tmp_path: Path, private_redis: PrivateRedis) -> None:
     command = service("worker")["healthcheck"]["test"][1:]
-    env = as_in_the_image(tmp_path, PUSHNEST_REDIS_URL="redis://127.0.0.1:6379/0")
+    env = as_in_the_image(tmp_path, PUSHNEST_REDIS_URL=private_redis.url())
     result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=20)
     assert result.returncode == 0, result.stderr

@@ -25,10 +25,10 @@ import httpx
 import pytest
 
 from tests.conftest import MYSQL_ROOT, free_port, mysql_admin
+from tests.fakes.redis_server import PrivateRedis
 from tests.fakes.webhook_sink import WebhookSink
 from tests.helpers import LOGIN
 
-REDIS_URL = os.environ.get("PUSHNEST_TEST_REDIS", "redis://127.0.0.1:6379/5")
 REPO = Path(__file__).resolve().parents[2]
 ADMIN_PASSWORD = "scaleout-admin-password"
 
@@ -153,14 +153,18 @@ class Cluster:
 
 
 @pytest.fixture(scope="module")
-async def cluster(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Cluster]:
-    if not reachable(MYSQL_ROOT, 3306) or not reachable(REDIS_URL, 6379):
-        pytest.skip("the scale-out tests need MariaDB and Redis")
+async def cluster(
+    tmp_path_factory: pytest.TempPathFactory, private_redis: PrivateRedis
+) -> AsyncIterator[Cluster]:
+    """Its own database and, because these tests flush and fill Redis, its own redis-server."""
+    if not reachable(MYSQL_ROOT, 3306):
+        pytest.skip("the scale-out tests need MariaDB")
     database = f"pushnest_scaleout_{secrets.token_hex(4)}"
     await mysql_admin(f"CREATE DATABASE {database} CHARACTER SET utf8mb4")
     from redis.asyncio import Redis
 
-    redis = Redis.from_url(REDIS_URL)
+    redis_url = private_redis.url(5)
+    redis = Redis.from_url(redis_url)
     await redis.flushdb()
     sink = WebhookSink()
     await sink.start()
@@ -170,7 +174,7 @@ async def cluster(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Clu
         "PUSHNEST_CONFIG": str(data_dir / "none.ini"),
         "PUSHNEST_DATA_DIR": str(data_dir),
         "PUSHNEST_DATABASE_URL": f"{MYSQL_ROOT}/{database}",
-        "PUSHNEST_REDIS_URL": REDIS_URL,
+        "PUSHNEST_REDIS_URL": redis_url,
         "PUSHNEST_ADMIN_PASSWORD": ADMIN_PASSWORD,
         "PUSHNEST_JWT_SECRET": secrets.token_urlsafe(40),
         "PUSHNEST_SECRET_KEY": secrets.token_urlsafe(40),

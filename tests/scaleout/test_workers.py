@@ -9,7 +9,7 @@ from collections import Counter
 import httpx
 from redis.asyncio import Redis
 
-from tests.scaleout.conftest import REDIS_URL, Cluster, delivery_ids_at
+from tests.scaleout.conftest import Cluster, delivery_ids_at
 
 SEND = "mutation($i: SendMessageInput!) { sendMessage(input: $i) { message { id } } }"
 
@@ -71,7 +71,7 @@ async def test_redis_flushall_during_a_burst_loses_nothing(cluster: Cluster) -> 
     before = sum((await cluster.final_counts()).values())
     if not cluster.workers:
         cluster.start_worker()
-    redis = Redis.from_url(REDIS_URL)
+    redis = Redis.from_url(cluster.env["PUSHNEST_REDIS_URL"])
     async with httpx.AsyncClient(base_url=cluster.api_url, timeout=60) as http:
         task_id, key = await cluster.webhook_task(http, "/flush")
         sending = asyncio.create_task(send_many(cluster, http, key, task_id, 2000))

@@ -9,18 +9,13 @@ from collections.abc import AsyncIterator
 import pytest
 from redis.asyncio import Redis
 
+from tests.fakes.redis_server import PrivateRedis
 from workers.rate_limit import MemoryRateLimiter, RedisRateLimiter
-
-REDIS_URL = "redis://127.0.0.1:6379/7"
 
 
 @pytest.fixture
-async def redis() -> AsyncIterator[Redis]:
-    client = Redis.from_url(REDIS_URL)
-    try:
-        await client.ping()
-    except OSError:
-        pytest.skip("Redis is not reachable")
+async def redis(private_redis: PrivateRedis) -> AsyncIterator[Redis]:
+    client = Redis.from_url(private_redis.url(7))
     yield client
     await client.aclose()
 
@@ -67,10 +62,10 @@ async def test_redis_block_holds_every_send(redis: Redis) -> None:
     await blocked_by_the_vendor(RedisRateLimiter(redis), f"test:{secrets.token_hex(4)}")
 
 
-async def test_redis_budget_is_shared_between_limiters(redis: Redis) -> None:
+async def test_redis_budget_is_shared_between_limiters(redis: Redis, private_redis: PrivateRedis) -> None:
     # Two workers, one account: together they get the account's budget, not twice it.
     key = f"test:{secrets.token_hex(4)}"
-    first, second = RedisRateLimiter(redis), RedisRateLimiter(Redis.from_url(REDIS_URL))
+    first, second = RedisRateLimiter(redis), RedisRateLimiter(Redis.from_url(private_redis.url(7)))
     granted = 0
     for limiter in (first, second) * 5:
         granted += await limiter.acquire(key, 6, 60) == 0.0

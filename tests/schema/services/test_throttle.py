@@ -10,6 +10,7 @@ import pytest
 from redis.asyncio import Redis
 
 from schema.services.throttle import MemoryLoginThrottle, RedisLoginThrottle
+from tests.fakes.redis_server import PrivateRedis
 
 
 async def test_memory_blocks_after_max_attempts() -> None:
@@ -65,8 +66,8 @@ async def test_memory_key_limit_forgets_stale_keys() -> None:
 
 
 @pytest.fixture
-async def redis_client() -> AsyncIterator[Redis]:
-    client = Redis.from_url("redis://127.0.0.1:6379")
+async def redis_client(private_redis: PrivateRedis) -> AsyncIterator[Redis]:
+    client = Redis.from_url(private_redis.url())
     try:
         yield client
     finally:
