@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Protocol
 
-import httpx
 from arq import create_pool
 from arq.connections import RedisSettings
 from redis.asyncio import Redis
@@ -23,8 +22,10 @@ from schema.channels.base import SendContext, TokenStore
 from schema.db import close_database, open_database
 from schema.graphql.build import build_schema
 from schema.jobs import QUEUE_NAME
+from schema.net.client import outbound_clients
 from schema.ports import Enqueuer, EventBus
 from schema.queue import ArqEnqueuer, dumps, loads
+from schema.services.channels import seal_legacy_secrets
 from schema.services.runtime import Runtime, build_runtime
 from schema.services.send_context import send_context
 from schema.services.throttle import RedisLoginThrottle
@@ -78,6 +79,7 @@ def create_app(settings: Settings, in_process_worker: InProcessWorkerFactory | N
             else:
                 runtime = await _all_in_one_runtime(settings, stack, in_process_worker)
             app.state.runtime = runtime
+            await seal_legacy_secrets(runtime.secret_box)
             runtime.sessions.start(settings.ws_check_seconds)
             stack.push_async_callback(runtime.sessions.stop)
             admin_password = settings.admin_password.get_secret_value() if settings.admin_password else None
@@ -141,10 +143,10 @@ async def _scale_out_runtime(app: Starlette, settings: Settings, stack: AsyncExi
 async def _send_context(
     settings: Settings, stack: AsyncExitStack, events: EventBus, tokens: TokenStore
 ) -> SendContext:
-    """For `testChannel`: the API sends one message now and then, so plain httpx is enough here."""
-    http = httpx.AsyncClient(timeout=httpx.Timeout(settings.send_timeout_seconds))
-    stack.push_async_callback(http.aclose)
-    return send_context(settings, http, events, tokens)
+    """For `testChannel`: the same guarded clients the workers send with (schema/net/client.py)."""
+    clients = outbound_clients(settings)
+    stack.push_async_callback(clients.aclose)
+    return send_context(settings, clients, events, tokens)
 
 
 async def _all_in_one_runtime(

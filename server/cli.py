@@ -131,7 +131,13 @@ def _import_message_nest(settings: Settings, args: argparse.Namespace) -> int:
         try:
             box = SecretBox(settings.secret_key.get_secret_value())
             return await import_message_nest(
-                args.source, box, args.owner, args.inbox_user, args.dry_run, args.table_prefix
+                args.source,
+                box,
+                args.owner,
+                args.inbox_user,
+                args.dry_run,
+                args.table_prefix,
+                allow_private_targets=settings.allow_private_targets,
             )
         finally:
             await close_database()

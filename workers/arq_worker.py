@@ -19,6 +19,7 @@ from schema.bus import RedisEventBus
 from schema.crypto import SecretBox
 from schema.db import close_database, open_database
 from schema.jobs import DELIVER, PRUNE, QUEUE_NAME, RUN_CRON, SWEEP
+from schema.net.client import outbound_clients
 from schema.queue import ArqEnqueuer, dumps, loads
 from schema.services.retention import apply_retention
 from schema.services.runtime import build_runtime
@@ -26,7 +27,6 @@ from schema.services.send_context import send_context
 from schema.settings import Settings
 from schema.token_store import RedisTokenStore
 from workers.claims import overdue, release_expired
-from workers.clients import http_client
 from workers.engine import DeliveryEngine
 from workers.rate_limit import RedisRateLimiter
 
@@ -47,7 +47,7 @@ async def startup(ctx: dict[str, Any]) -> None:
         ctx["metrics_server"], _ = start_http_server(settings.worker_metrics_port, addr=settings.host)
     events = RedisEventBus(redis)
     enqueuer = ArqEnqueuer(redis)
-    http = http_client(settings)
+    http = outbound_clients(settings)
     ctx.update(
         http=http,
         enqueuer=enqueuer,

@@ -15,13 +15,13 @@ from typing import IO
 
 from schema.channels.base import TokenStore
 from schema.crypto import SecretBox
+from schema.net.client import outbound_clients
 from schema.ports import EventBus
 from schema.services.retention import apply_retention
 from schema.services.runtime import Runtime
 from schema.services.send_context import send_context
 from schema.settings import Settings
 from workers.claims import release_expired
-from workers.clients import http_client
 from workers.engine import DeliveryEngine
 from workers.rate_limit import MemoryRateLimiter
 from workers.scheduler import cron_loop
@@ -40,7 +40,7 @@ class EmbeddedWorker:
         self._settings = settings
         self._events = events
         self._wake = asyncio.Event()
-        self._http = http_client(settings)
+        self._http = outbound_clients(settings)
         self._engine = DeliveryEngine(
             settings,
             SecretBox(settings.secret_key.get_secret_value()),

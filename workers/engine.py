@@ -151,7 +151,11 @@ class DeliveryEngine:
         clock = time.perf_counter()
         try:
             receipt = await asyncio.wait_for(
-                send(self._outgoing(delivery), config, self._ctx),
+                send(
+                    self._outgoing(delivery),
+                    config,
+                    self._ctx.allowing_private(channel.allow_private_targets),
+                ),
                 timeout=self._settings.send_timeout_seconds + 5,
             )
         except ChannelError as exc:

@@ -81,7 +81,13 @@ class Mutation(MessageMutations, PreviewMutations, InboxMutations, CronMutation,
         ctx = info.context
         config = _object(input.config)
         row = await channels.create_channel(
-            ctx.runtime, ctx.principal, input.name, input.type, config, input.enabled
+            ctx.runtime,
+            ctx.principal,
+            input.name,
+            input.type,
+            config,
+            input.enabled,
+            input.allow_private_targets,
         )
         return ChannelNode.of(channels.masked(ctx.runtime, row))
 
@@ -89,7 +95,9 @@ class Mutation(MessageMutations, PreviewMutations, InboxMutations, CronMutation,
     async def update_channel(self, info: Info, id: int, input: UpdateChannelInput) -> ChannelNode:
         ctx = info.context
         config = None if input.config is None else _object(input.config)
-        row = await channels.update_channel(ctx.runtime, ctx.principal, id, input.name, config, input.enabled)
+        row = await channels.update_channel(
+            ctx.runtime, ctx.principal, id, input.name, config, input.enabled, input.allow_private_targets
+        )
         return ChannelNode.of(channels.masked(ctx.runtime, row))
 
     @strawberry.mutation(

@@ -49,12 +49,13 @@ def parse(model: type[M], data: dict[str, Any], prefix: str = "") -> M:
 
 def bad_input(exc: ValidationError, prefix: str = "") -> BadInput:
     error = exc.errors()[0]
-    path = ".".join(_camel(str(part)) for part in error["loc"])
+    path = ".".join(camel(str(part)) for part in error["loc"])
     field = f"{prefix}.{path}" if prefix and path else (prefix or path or None)
     message = str(error["msg"]).removeprefix("Value error, ")
     return BadInput(f"{field}: {message}" if field else message, field=field)
 
 
-def _camel(name: str) -> str:
+def camel(name: str) -> str:
+    """A Python field name as the API spells it (`base_url` → `baseUrl`)."""
     head, *rest = name.split("_")
     return head + "".join(part.capitalize() for part in rest)
