@@ -33,6 +33,7 @@ from schema.settings import Settings
 from schema.token_store import MemoryTokenStore, RedisTokenStore
 from server import rest_compat
 from server.console import console_routes
+from server.failsafe import Failsafe
 from server.graphql_view import PushNestGraphQL
 from server.health import healthz, readyz
 from server.metrics import RequestMetrics, metrics_endpoint
@@ -99,7 +100,7 @@ def create_app(settings: Settings, in_process_worker: InProcessWorkerFactory | N
         routes=routes,
         lifespan=lifespan,
         max_body_size=settings.max_body_bytes,
-        middleware=[Middleware(RequestMetrics), compression()],
+        middleware=[Middleware(Failsafe), Middleware(RequestMetrics), compression()],
     )
 
 

@@ -1,22 +1,34 @@
-"""The GraphQL endpoint: one ASGI app for HTTP, GraphiQL and both WebSocket protocols."""
+"""The GraphQL endpoint: one ASGI app for HTTP, GraphiQL and both WebSocket protocols.
+
+Requests Strawberry refuses before running them (bad JSON, wrong content type, a mutation over
+GET…) are answered in GraphQL's error shape with a code, like every other error, instead of
+Strawberry's plain text.
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from typing import Any
 
+from cross_web import HTTPException
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLHTTPResponse
 
 from schema.graphql.context import GraphQLContext
 from schema.services.auth import principal_for
 from schema.services.principal import Principal
 from schema.services.runtime import Runtime
 from server.client_ip import client_ip
+from server.failsafe import RETRY_AFTER_SECONDS, error_response
 from server.graphql_ws import SharedFramesTransportWS
 from server.graphql_ws_legacy import LegacyWS
+from server.json_body import read_json
 
 
 def runtime_of(conn: HTTPConnection) -> Runtime:
@@ -35,6 +47,40 @@ class PushNestGraphQL(GraphQL[GraphQLContext, None]):
 
     graphql_transport_ws_handler_class = SharedFramesTransportWS
     graphql_ws_handler_class = LegacyWS
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            response = await self.run(Request(scope, receive=receive))
+        except HTTPException as refused:
+            code = "NOT_FOUND" if refused.status_code == 404 else "BAD_INPUT"
+            response = error_response(refused.status_code, refused.reason, code)
+        await response(scope, receive, send)
+
+    def decode_json(self, data: str | bytes) -> object:
+        return read_json(data)  # also used for WebSocket frames: a bad one is "not JSON" there too
+
+    def parse_json(self, data: str | bytes) -> Any:
+        try:
+            value = self.decode_json(data)
+        except json.JSONDecodeError as exc:
+            raise HTTPException(400, f"Unable to parse request body as JSON: {exc.msg}") from None
+        # A body arrives as bytes (the `variables` of a GET as text, checked later by Strawberry):
+        # it must be an operation object or a batch, never null, a string or a number.
+        if isinstance(data, bytes) and not isinstance(value, dict | list):
+            raise HTTPException(400, "The request body must be a JSON object.")
+        return value
+
+    def create_response(
+        self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
+    ) -> Response:
+        response = super().create_response(response_data, sub_response)
+        if "UNAVAILABLE" in _codes(response_data):
+            response.status_code = 503
+            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -60,3 +106,12 @@ class PushNestGraphQL(GraphQL[GraphQLContext, None]):
             raise ConnectionRejectionError({"reason": reason})
         context.principal = principal
         return {"user": principal.user.username}
+
+
+def _codes(data: GraphQLHTTPResponse | list[GraphQLHTTPResponse]) -> set[str]:
+    results: list[Mapping[str, Any]] = list(data) if isinstance(data, list) else [data]
+    return {
+        str((error.get("extensions") or {}).get("code"))
+        for result in results
+        for error in result.get("errors") or ()
+    }
