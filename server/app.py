@@ -6,6 +6,7 @@ import logging
 import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import timedelta
 from typing import Protocol
 
 import httpx
@@ -40,6 +41,10 @@ from server.metrics import RequestMetrics, metrics_endpoint
 
 log = logging.getLogger("pushnest")
 MAX_SUBSCRIPTIONS_PER_SOCKET = 50
+# A socket must send connection_init this soon after opening (either protocol), or it is closed
+# with 4408: an idle socket that never signs in only holds a connection (graphql-ws's own server
+# allows 3 s).
+WS_INIT_TIMEOUT = timedelta(seconds=5)
 GZIP_MINIMUM_BYTES = 1024
 # Streams (GraphQL over multipart/mixed; SSE is excluded by default) pass uncompressed: a zlib
 # state per long-lived stream costs memory (see `ws_per_message_deflate` in server/cli.py), and
@@ -66,6 +71,7 @@ def create_app(settings: Settings, in_process_worker: InProcessWorkerFactory | N
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
         allowed_origins=settings.allowed_origins,
         max_subscriptions_per_connection=MAX_SUBSCRIPTIONS_PER_SOCKET,
+        connection_init_wait_timeout=WS_INIT_TIMEOUT,
     )
 
     @asynccontextmanager
