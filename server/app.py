@@ -38,6 +38,7 @@ from server.failsafe import Failsafe
 from server.graphql_view import PushNestGraphQL
 from server.health import healthz, readyz
 from server.metrics import RequestMetrics, metrics_endpoint
+from server.security_headers import SecurityHeaders
 
 log = logging.getLogger("pushnest")
 MAX_SUBSCRIPTIONS_PER_SOCKET = 50
@@ -106,7 +107,12 @@ def create_app(settings: Settings, in_process_worker: InProcessWorkerFactory | N
         routes=routes,
         lifespan=lifespan,
         max_body_size=settings.max_body_bytes,
-        middleware=[Middleware(Failsafe), Middleware(RequestMetrics), compression()],
+        middleware=[
+            Middleware(SecurityHeaders),
+            Middleware(Failsafe),
+            Middleware(RequestMetrics),
+            compression(),
+        ],
     )
 
 

@@ -29,6 +29,7 @@ from server.failsafe import RETRY_AFTER_SECONDS, error_response
 from server.graphql_ws import SharedFramesTransportWS
 from server.graphql_ws_legacy import LegacyWS
 from server.json_body import read_json
+from server.security_headers import FRAME_ANCESTORS_ONLY
 
 
 def runtime_of(conn: HTTPConnection) -> Runtime:
@@ -58,6 +59,12 @@ class PushNestGraphQL(GraphQL[GraphQLContext, None]):
             code = "NOT_FOUND" if refused.status_code == 404 else "BAD_INPUT"
             response = error_response(refused.status_code, refused.reason, code)
         await response(scope, receive, send)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        response = await super().render_graphql_ide(request)
+        # GraphiQL loads from unpkg.com and runs an inline script: the console's CSP would blank it.
+        response.headers["Content-Security-Policy"] = FRAME_ANCESTORS_ONLY
+        return response
 
     def decode_json(self, data: str | bytes) -> object:
         return read_json(data)  # also used for WebSocket frames: a bad one is "not JSON" there too

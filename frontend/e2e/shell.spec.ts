@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test'
+import { expect, test } from './fixtures'
 import { adminToken, gql, signInThroughForm, unique, ADMIN } from './api'
 
 test('an unknown user is refused in words and stays on the login page', async ({ page }) => {
@@ -26,6 +26,19 @@ test('signs in, keeps the session across a reload, and switches language', async
   await page.getByTestId('language-menu').click()
   await page.locator('[data-locale="en"]').click()
   await expect(page.locator('[data-nav="messages"]')).toHaveText(/Send log/)
+})
+
+test('the console runs under its CSP: an injected inline script does not run, and is reported', async ({ page, cspViolations }) => {
+  await page.goto('/login')
+  const ran = await page.evaluate(() => {
+    const script = document.createElement('script')
+    script.textContent = 'window.__inlineRan = true'
+    document.head.append(script)
+    return (window as unknown as { __inlineRan?: boolean }).__inlineRan === true
+  })
+  expect(ran).toBe(false)
+  await expect.poll(() => cspViolations.length).toBeGreaterThan(0)
+  cspViolations.length = 0 // expected here; the fixture fails a test on any other
 })
 
 test('a client-side route survives a full page load (SPA fallback)', async ({ page }) => {
