@@ -20,6 +20,7 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
 
+from schema.errors import Unauthenticated
 from schema.graphql.context import GraphQLContext
 from schema.services.auth import principal_for
 from schema.services.principal import Principal
@@ -30,6 +31,7 @@ from server.graphql_ws import SharedFramesTransportWS
 from server.graphql_ws_legacy import LegacyWS
 from server.json_body import read_json
 from server.security_headers import FRAME_ANCESTORS_ONLY
+from server.session_cookie import HttpSessionCookie, cookie_token
 
 
 def runtime_of(conn: HTTPConnection) -> Runtime:
@@ -99,20 +101,38 @@ class PushNestGraphQL(GraphQL[GraphQLContext, None]):
             return GraphQLContext(
                 runtime=runtime, principal=Principal(ip=ip), request=request, response=response
             )
-        principal = await principal_for(runtime, request.headers.get("authorization", ""), ip)
-        return GraphQLContext(runtime=runtime, principal=principal, request=request, response=response)
+        assert isinstance(response, Response)
+        cookie = HttpSessionCookie(request, response, runtime.settings)
+        context = GraphQLContext(runtime=runtime, request=request, response=response, session_cookie=cookie)
+        context.principal = await _http_principal(context, cookie, ip)
+        return context
 
     async def on_ws_connect(self, context: GraphQLContext) -> dict[str, Any]:
         params = context.connection_params or {}
         raw = params.get("authorization") or params.get("Authorization") or ""
         if not raw and params.get("token"):
             raw = f"Bearer {params['token']}"
+        if not raw and cookie_token(context.request):
+            # The upgrade passed Strawberry's origin check, so the browser's cookie is its own.
+            raw = f"Bearer {cookie_token(context.request)}"
         principal = await principal_for(context.runtime, str(raw), context.principal.ip)
         if principal.user is None:
             reason = principal.auth_error.message if principal.auth_error else "sign in first"
             raise ConnectionRejectionError({"reason": reason})
         context.principal = principal
         return {"user": principal.user.username}
+
+
+async def _http_principal(context: GraphQLContext, cookie: HttpSessionCookie, ip: str) -> Principal:
+    """From `Authorization`; without it, from the session cookie when this request may use one."""
+    authorization = context.request.headers.get("authorization", "")
+    token = cookie_token(context.request)
+    if authorization or not token:
+        return await principal_for(context.runtime, authorization, ip)
+    if not cookie.usable:
+        return Principal(ip=ip, auth_error=Unauthenticated(cookie.refusal))
+    context.signed_in_by_cookie = True
+    return await principal_for(context.runtime, f"Bearer {token}", ip)
 
 
 def _codes(data: GraphQLHTTPResponse | list[GraphQLHTTPResponse]) -> set[str]:
