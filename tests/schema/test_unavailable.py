@@ -51,14 +51,35 @@ def test_sqlite_that_cannot_open_its_file_is_an_outage(tmp_path: Path) -> None:
         raise AssertionError("sqlite should not open a file in a missing directory")
 
 
-async def test_redis_that_refuses_connections_is_an_outage() -> None:
+def test_sqlite_locked_past_its_busy_timeout_is_an_outage(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("CREATE TABLE t (x INTEGER)")
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with sqlite3.connect(path, timeout=0.05) as other:
+            other.execute("SELECT * FROM t")
+    except sqlite3.OperationalError as locked:
+        assert "locked" in str(locked) and unavailable(OperationalError(locked)) is not None
+    else:
+        raise AssertionError("the exclusive lock should keep the reader out")
+    finally:
+        holder.close()
+
+
+async def redis_refused() -> BaseException:
     client = Redis(port=free_port(), socket_connect_timeout=1)
     try:
         await client.ping()
     except Exception as exc:
-        outage = unavailable(exc)
+        return exc
     finally:
         await client.aclose()
+    raise AssertionError("nothing should listen on a free port")
+
+
+async def test_redis_that_refuses_connections_is_an_outage() -> None:
+    outage = unavailable(await redis_refused())
     assert outage is not None and outage.message == REDIS_DOWN
 
 
