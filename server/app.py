@@ -6,6 +6,7 @@ import logging
 import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import timedelta
 from typing import Protocol
 
 from arq import create_pool
@@ -34,12 +35,18 @@ from schema.settings import Settings
 from schema.token_store import MemoryTokenStore, RedisTokenStore
 from server import rest_compat
 from server.console import console_routes
+from server.failsafe import Failsafe
 from server.graphql_view import PushNestGraphQL
 from server.health import healthz, readyz
 from server.metrics import RequestMetrics, metrics_endpoint
+from server.security_headers import SecurityHeaders
 
 log = logging.getLogger("pushnest")
 MAX_SUBSCRIPTIONS_PER_SOCKET = 50
+# A socket must send connection_init this soon after opening (either protocol), or it is closed
+# with 4408: an idle socket that never signs in only holds a connection (graphql-ws's own server
+# allows 3 s).
+WS_INIT_TIMEOUT = timedelta(seconds=5)
 GZIP_MINIMUM_BYTES = 1024
 # Streams (GraphQL over multipart/mixed; SSE is excluded by default) pass uncompressed: a zlib
 # state per long-lived stream costs memory (see `ws_per_message_deflate` in server/cli.py), and
@@ -66,6 +73,7 @@ def create_app(settings: Settings, in_process_worker: InProcessWorkerFactory | N
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
         allowed_origins=settings.allowed_origins,
         max_subscriptions_per_connection=MAX_SUBSCRIPTIONS_PER_SOCKET,
+        connection_init_wait_timeout=WS_INIT_TIMEOUT,
     )
 
     @asynccontextmanager
@@ -101,7 +109,12 @@ def create_app(settings: Settings, in_process_worker: InProcessWorkerFactory | N
         routes=routes,
         lifespan=lifespan,
         max_body_size=settings.max_body_bytes,
-        middleware=[Middleware(RequestMetrics), compression()],
+        middleware=[
+            Middleware(SecurityHeaders),
+            Middleware(Failsafe),
+            Middleware(RequestMetrics),
+            compression(),
+        ],
     )
 
 

@@ -350,7 +350,9 @@ class AuditLogEntry:
 class SessionPayload:
     """A session token and its user; send the token as `Authorization: Bearer <token>`."""
 
-    token: str
+    token: str | None = strawberry.field(
+        description="The session token; null when the session went into the cookie (`login(cookie: true)`)."
+    )
     user: UserNode
 
 
