@@ -35,6 +35,8 @@ INI_KEYS: dict[str, tuple[str, str]] = {
     "introspection": ("app", "introspection"),
     "login_max_attempts": ("app", "login_max_attempts"),
     "login_window_seconds": ("app", "login_window_seconds"),
+    "login_max_attempts_per_user": ("app", "login_max_attempts_per_user"),
+    "api_key_max_failures": ("app", "api_key_max_failures"),
     "host": ("server", "host"),
     "port": ("server", "port"),
     "trusted_proxies": ("server", "trusted_proxies"),
@@ -83,6 +85,12 @@ class Settings(BaseModel):
     introspection: bool = True
     login_max_attempts: int = Field(default=10, ge=1, le=1000)
     login_window_seconds: int = Field(default=300, ge=10, le=86400)
+    # Failed sign-ins per username from all addresses together, in the same window: slows a guess
+    # spread over many addresses. Higher than the per-address limit, since anyone can spend it.
+    login_max_attempts_per_user: int = Field(default=50, ge=1, le=100_000)
+    # Unknown or revoked API keys per client address in the same window. Keys cannot be guessed;
+    # this stops a flood (or a client stuck on a revoked key) and tells it to back off.
+    api_key_max_failures: int = Field(default=100, ge=1, le=100_000)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     trusted_proxies: tuple[IPNetwork, ...] = ()

@@ -10,7 +10,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from schema import crypto
-from schema.errors import BadInput, Conflict, NotFound, TooManyRequests, Unauthenticated
+from schema.errors import BadInput, Conflict, NotFound, Unauthenticated
 from schema.models import User
 from schema.models.users import Role
 from schema.services import audit
@@ -47,12 +47,15 @@ class UserChanges(Input):
 
 async def bootstrap_admin(admin_password: str | None) -> str | None:
     """Create `admin` on first start. Returns the generated password, if one was generated."""
+    await crypto.prepare_dummy_hash()
     if await User.exists():
         return None
     password = admin_password or crypto.random_password()
     try:
         await User.create(
-            username=ADMIN_USERNAME, password_hash=crypto.hash_password(password), role=Role.ADMIN
+            username=ADMIN_USERNAME,
+            password_hash=await crypto.hash_password_off_loop(password),
+            role=Role.ADMIN,
         )
     except IntegrityError:
         return None  # another process started at the same moment and won
@@ -60,20 +63,21 @@ async def bootstrap_admin(admin_password: str | None) -> str | None:
 
 
 async def login(runtime: Runtime, principal: Principal, username: str, password: str) -> Session:
-    """A session token for good credentials; failures are counted per client address."""
-    throttle_key = principal.ip or "unknown"
-    wait = await runtime.login_throttle.retry_after(throttle_key)
-    if wait:
-        raise TooManyRequests(f"too many failed logins from this address; try again in {wait}s", wait)
-    user = await User.get_or_none(username=username[:64])
-    if user is None:
-        crypto.burn_password_check(password)
-    if user is None or not user.is_active or not crypto.verify_password(user.password_hash, password):
-        await runtime.login_throttle.record_failure(throttle_key)
+    """A session token for good credentials.
+
+    Each attempt takes a slot per client address and per username before the password is
+    checked. Unknown, deactivated and active users all cost one argon2 check and get one answer.
+    """
+    name = username[:64]
+    reservation = await runtime.throttles.reserve_login(principal.ip, name)
+    user = await User.get_or_none(username=name)
+    matches = await crypto.verify_password_off_loop(user.password_hash if user else None, password)
+    if user is None or not user.is_active or not matches:
         await audit.record(
-            principal, "login.failed", "user", user.id if user else "", actor=user, actor_name=username[:64]
+            principal, "login.failed", "user", user.id if user else "", actor=user, actor_name=name
         )
         raise Unauthenticated(_BAD_LOGIN)
+    await reservation.release()
     user.last_login_at = datetime.now(UTC)
     await user.save(update_fields=["last_login_at"])
     await audit.record(principal, "login", "user", user.id, actor=user)
@@ -94,7 +98,9 @@ async def create_user(principal: Principal, username: str, password: str, role: 
     data = parse(NewUser, {"username": username, "password": password, "role": role})
     try:
         user = await User.create(
-            username=data.username, password_hash=crypto.hash_password(data.password), role=data.role
+            username=data.username,
+            password_hash=await crypto.hash_password_off_loop(data.password),
+            role=data.role,
         )
     except IntegrityError:
         raise Conflict(f"a user named {data.username!r} exists", field="username") from None
@@ -111,14 +117,20 @@ async def create_user(principal: Principal, username: str, password: str, role: 
 async def change_password(
     runtime: Runtime, principal: Principal, current_password: str, new_password: str
 ) -> Session:
-    """Set a new password; every earlier session token stops working, the returned one works."""
+    """Set a new password; every earlier session token stops working, the returned one works.
+
+    Wrong current passwords are throttled per user, like sign-ins: a stolen session must not
+    become an unlimited password oracle."""
     user = principal.require_user()
     data = parse(NewPassword, {"new_password": new_password})
-    if not crypto.verify_password(user.password_hash, current_password):
+    reservation = await runtime.throttles.reserve_password_check(user.id)
+    if not await crypto.verify_password_off_loop(user.password_hash, current_password):
         raise BadInput("current password is wrong", field="currentPassword")
+    await reservation.release()
+    new_hash = await crypto.hash_password_off_loop(data.new_password)
     async with in_transaction():
         fresh = await User.select_for_update().get(id=user.id)
-        fresh.password_hash = crypto.hash_password(data.new_password)
+        fresh.password_hash = new_hash
         fresh.token_version += 1
         await fresh.save(update_fields=["password_hash", "token_version", "updated_at"])
     await audit.record(
@@ -140,7 +152,7 @@ async def update_user(principal: Principal, user_id: int, changes: dict[str, Any
     """
     me = principal.require_admin()
     data = parse(UserChanges, changes)
-    new_hash = None if data.password is None else crypto.hash_password(data.password)
+    new_hash = None if data.password is None else await crypto.hash_password_off_loop(data.password)
     async with in_transaction():
         # Active admins first, in id order: two admins demoting each other at once take turns.
         admins = await User.filter(role=Role.ADMIN, is_active=True).order_by("id").select_for_update()
