@@ -20,6 +20,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from schema.errors import ConfigError
+from schema.files import FILE_MODE, narrow_if_present, private_dir
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -232,13 +233,13 @@ def _read_env(env: Mapping[str, str]) -> dict[str, Any]:
 
 def _stored_secrets(data_dir: Path, names: list[str]) -> dict[str, str]:
     """Secrets kept in the data dir; generated on first use. Safe when two processes start at once."""
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(data_dir)
     path = data_dir / _SECRETS_FILE
     generated = {name: secrets.token_urlsafe(48) for name in _GENERATED}
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
     except FileExistsError:
-        pass
+        narrow_if_present(path)
     else:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             json.dump(generated, out)

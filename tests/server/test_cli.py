@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import subprocess
 import sys
 import time
@@ -23,7 +24,7 @@ def clean_env(data_dir: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def serve_until_ready(env: dict[str, str], port: int) -> tuple[subprocess.Popen[str], float]:
+def serve_until_ready(env: dict[str, str], port: int, umask: int = -1) -> tuple[subprocess.Popen[str], float]:
     started = time.monotonic()
     proc = subprocess.Popen(
         [*PUSHNEST, "serve", "--port", str(port)],
@@ -32,6 +33,7 @@ def serve_until_ready(env: dict[str, str], port: int) -> tuple[subprocess.Popen[
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         text=True,
+        umask=umask,
     )
     deadline = started + 30
     while time.monotonic() < deadline:
@@ -73,6 +75,47 @@ def test_first_start_prints_a_generated_admin_password_once(tmp_path: Path) -> N
     assert "with the password" not in second
     secrets_file = tmp_path / "secrets.json"
     assert secrets_file.stat().st_mode & 0o777 == 0o600
+
+
+def modes(data_dir: Path) -> dict[str, int]:
+    """Every path under the data dir (and the dir itself, as "."), with its permission bits."""
+    found = {".": stat.S_IMODE(data_dir.stat().st_mode)}
+    found |= {str(p.relative_to(data_dir)): stat.S_IMODE(p.stat().st_mode) for p in data_dir.rglob("*")}
+    return found
+
+
+def test_the_data_dir_is_0700_and_everything_in_it_0600(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    env = clean_env(
+        data_dir, PUSHNEST_CONFIG=str(tmp_path / "app.ini"), PUSHNEST_ADMIN_PASSWORD="a-password-1"
+    )
+    port = free_port()
+    proc, _ = serve_until_ready(env, port, umask=0o022)  # the usual umask: 0755 dirs, 0644 files
+    try:
+        login = 'mutation { login(username: "admin", password: "a-password-1") { token } }'
+        assert (
+            "token" in httpx.post(f"http://127.0.0.1:{port}/graphql", json={"query": login}, timeout=10).text
+        )
+        found = modes(data_dir)
+    finally:
+        stop(proc)
+    assert {"pushnest.db", "secrets.json", "all-in-one.lock", "pushnest.db.migrate.lock"} <= set(found)
+    assert found == {".": 0o700} | {name: 0o600 for name in found if name != "."}
+
+
+def test_files_an_older_version_left_open_are_narrowed_on_start(tmp_path: Path) -> None:
+    env = clean_env(tmp_path, PUSHNEST_ADMIN_PASSWORD="a-password-1")
+    subprocess.run(
+        [*PUSHNEST, "migrate"], env=env, cwd=REPO, check=True, capture_output=True, timeout=60, umask=0o022
+    )
+    for path in (tmp_path, *tmp_path.rglob("*")):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    port = free_port()
+    proc, _ = serve_until_ready(env, port, umask=0o022)
+    stop(proc)
+    found = modes(tmp_path)
+    assert found["."] == 0o700
+    assert found["pushnest.db"] == found["secrets.json"] == found["all-in-one.lock"] == 0o600
 
 
 def test_a_bad_setting_stops_start_up_naming_the_key(tmp_path: Path) -> None:
