@@ -39,6 +39,10 @@ class NewPassword(Input):
     new_password: Password
 
 
+class ResetPassword(Input):
+    password: Password
+
+
 class UserChanges(Input):
     role: Role | None = None
     is_active: bool | None = None
@@ -137,6 +141,28 @@ async def change_password(
         principal, "user.change_password", "user", user.id, {"password": ["********", "********"]}
     )
     return Session(token=runtime.tokens.issue(fresh.id, fresh.token_version), user=fresh)
+
+
+async def reset_password(username: str, password: str) -> User:
+    """For `pushnest reset-password` (a lost admin password need not mean a new data dir): a new
+    password for `username`, every session of theirs ended, the change audited."""
+    new_hash = await crypto.hash_password_off_loop(parse(ResetPassword, {"password": password}).password)
+    async with in_transaction():
+        user = await User.select_for_update().get_or_none(username=username[:64])
+        if user is None:
+            raise NotFound(f"no user named {username[:64]!r}")
+        user.password_hash = new_hash
+        user.token_version += 1
+        await user.save(update_fields=["password_hash", "token_version", "updated_at"])
+    await audit.record(
+        Principal(ip="cli"),
+        "user.reset_password",
+        "user",
+        user.id,
+        {"password": [audit.MASK, audit.MASK]},
+        actor_name="pushnest reset-password",
+    )
+    return user
 
 
 async def list_users(principal: Principal, first: int | None, after: str | None) -> Page[User]:

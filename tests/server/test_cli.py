@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import stat
@@ -9,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -158,3 +160,82 @@ def test_export_schema_writes_the_sdl(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "type Query" in target.read_text()
+
+
+def reset_password(
+    env: dict[str, str], *args: str, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*PUSHNEST, "reset-password", *args],
+        env=env,
+        cwd=REPO,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def graphql(
+    port: int, query: str, variables: dict[str, str] | None = None, token: str | None = None
+) -> dict[str, Any]:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    body: dict[str, Any] = httpx.post(
+        f"http://127.0.0.1:{port}/graphql",
+        json={"query": query, "variables": variables or {}},
+        headers=headers,
+        timeout=10,
+    ).json()
+    return body
+
+
+LOGIN = 'mutation($p: String!) { login(username: "admin", password: $p) { token } }'
+
+
+def test_reset_password_prints_a_new_password_once_and_ends_every_session(tmp_path: Path) -> None:
+    env = clean_env(tmp_path, PUSHNEST_ADMIN_PASSWORD="the-lost-password")
+    port = free_port()
+    proc, _ = serve_until_ready(env, port)
+    try:
+        old_token = graphql(port, LOGIN, {"p": "the-lost-password"})["data"]["login"]["token"]
+        result = reset_password(env, "admin")  # while the server runs
+        assert result.returncode == 0, result.stderr
+        new_password = result.stdout.strip()
+        assert len(new_password) >= 16 and new_password not in result.stderr
+        assert "every session" in result.stderr
+        me = graphql(port, "{ me { username } }", token=old_token)
+        assert me["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+        assert (
+            graphql(port, LOGIN, {"p": "the-lost-password"})["errors"][0]["extensions"]["code"]
+            == "UNAUTHENTICATED"
+        )
+        token = graphql(port, LOGIN, {"p": new_password})["data"]["login"]["token"]
+        audit = graphql(
+            port,
+            '{ auditLogs(filter: {action: "user.reset_password"}) { nodes { actorName ip diff } } }',
+            token=token,
+        )
+        [row] = audit["data"]["auditLogs"]["nodes"]
+        assert row["actorName"] == "pushnest reset-password" and row["ip"] == "cli"
+        assert new_password not in json.dumps(row)
+    finally:
+        stop(proc)
+
+
+def test_reset_password_reads_the_password_from_stdin(tmp_path: Path) -> None:
+    env = clean_env(tmp_path, PUSHNEST_ADMIN_PASSWORD="the-lost-password")
+    subprocess.run([*PUSHNEST, "migrate"], env=env, cwd=REPO, check=True, capture_output=True, timeout=60)
+    port = free_port()
+    proc, _ = serve_until_ready(env, port)  # creates admin
+    try:
+        short = reset_password(env, "admin", "--password-stdin", stdin="short\n")
+        assert short.returncode == 1 and "password: String should have at least 8 characters" in short.stderr
+        assert "token" in json.dumps(graphql(port, LOGIN, {"p": "the-lost-password"}))
+        chosen = reset_password(env, "admin", "--password-stdin", stdin="chosen password 123\n")
+        assert chosen.returncode == 0, chosen.stderr
+        assert chosen.stdout == ""  # nothing to show: the caller chose it
+        assert "token" in json.dumps(graphql(port, LOGIN, {"p": "chosen password 123"}))
+    finally:
+        stop(proc)
+    unknown = reset_password(env, "nobody")
+    assert unknown.returncode == 1 and "no user named 'nobody'" in unknown.stderr
