@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import partial
 
 from pydantic import ValidationError
 
-from schema.channels.base import ChannelError, ErrorClass, Mentions, Outgoing
+from schema.channels.base import ChannelError, ErrorClass, Mentions, Outgoing, SendContext
 from schema.channels.masking import scrub, secret_values
 from schema.channels.registry import get_channel_type
 from schema.errors import BadInput
 from schema.services import audit
 from schema.services.channels import get_channel, open_config_with_box
+from schema.services.inbox import drop_in_inbox
+from schema.services.inbox_access import INBOX_TYPE, Sender, check_receivers
 from schema.services.principal import Principal
 from schema.services.runtime import Runtime
 
@@ -41,8 +44,12 @@ async def test_channel(
         raise BadInput(f"{kind.label} cannot send from this process", field="id")
     if len(receivers) > MAX_TEST_RECEIVERS:
         raise BadInput(f"at most {MAX_TEST_RECEIVERS} receivers for a test", field="receivers")
-    if not receivers and kind.receiver_kind == "username":
-        receivers = [user.username]  # an inbox test lands in the tester's own inbox
+    context = runtime.send_context
+    if kind.key == INBOX_TYPE:
+        receivers = receivers or [user.username]  # an inbox test lands in the tester's own inbox
+        # Unknown and out-of-reach names get one answer: a test must not tell who has an account.
+        await check_receivers(user, receivers, "receivers")
+        context = replace(context, drop_in_inbox=partial(drop_in_inbox, runtime.events, sender=Sender(user)))
     try:
         config = open_config_with_box(runtime.secret_box, channel)
     except (ValidationError, ValueError) as exc:
@@ -63,19 +70,24 @@ async def test_channel(
         options={},
         idempotency_key=f"pn-test-{channel.id}-{int(time.time())}",
     )
-    result = await _send(kind.send, outgoing, config, runtime, secret_values(config))
+    result = await _send(kind.send, outgoing, config, runtime, context, secret_values(config))
     await audit.record(principal, "channel.test", "channel", channel.id, {"ok": [None, result.ok]})
     return result
 
 
 async def _send(
-    send: object, outgoing: Outgoing, config: object, runtime: Runtime, hidden: tuple[str, ...]
+    send: object,
+    outgoing: Outgoing,
+    config: object,
+    runtime: Runtime,
+    context: SendContext,
+    hidden: tuple[str, ...],
 ) -> TestResult:
-    assert runtime.send_context is not None and callable(send)
+    assert callable(send)
     started = time.perf_counter()
     timeout = runtime.settings.send_timeout_seconds + 5
     try:
-        receipt = await asyncio.wait_for(send(outgoing, config, runtime.send_context), timeout)
+        receipt = await asyncio.wait_for(send(outgoing, config, context), timeout)
     except ChannelError as exc:
         return TestResult(
             False,

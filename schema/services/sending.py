@@ -20,10 +20,11 @@ from schema.domain.bodies import Content
 from schema.errors import BadInput, Conflict, NotFound, PushNestError
 from schema.events import DeliveryEvent
 from schema.logging_setup import bind_log_context
-from schema.models import Binding, Delivery, Message, Task, Template
+from schema.models import Binding, Delivery, Message, Task, Template, User
 from schema.models.messages import DeliveryStatus, MessageStatus
 from schema.models.security import KeyScope
 from schema.services.delivery_plan import PlannedDelivery, content_for, plan_deliveries
+from schema.services.inbox_access import INBOX_TYPE, check_receivers
 from schema.services.principal import Principal
 from schema.services.runtime import Runtime
 from schema.services.send_request import SendRequest
@@ -123,8 +124,18 @@ async def _prepare(
     content = content_for(target, request)
     _check_message_size(runtime, content.title, content.text, content.markdown, content.html)
     planned = plan_deliveries(bindings, content, request)
+    await _check_inbox_recipients(target, planned, request)
     names = {b.channel.id: b.channel.name for b in bindings}
     return _Ready(request=request, target=target, content=content, planned=planned, channel_names=names)
+
+
+async def _check_inbox_recipients(
+    target: Task | Template, planned: list[PlannedDelivery], request: SendRequest
+) -> None:
+    """Per-call recipients that land in inboxes: only users the target's owner may send to."""
+    if any(p.receivers and p.binding.channel.type == INBOX_TYPE for p in planned):
+        owner = await User.get(id=target.owner_id)
+        await check_receivers(owner, request.recipients, "recipients")
 
 
 async def _duplicate_or_raise(principal: Principal, ready: _Ready) -> SendResult:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import Field, StringConstraints
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
@@ -29,10 +30,21 @@ class Session:
     user: User
 
 
+# Case-folded, so "Ops" and "ops" are one group.
+GroupName = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, to_lower=True, min_length=1, max_length=64, pattern=r"^[^,\s]+$"
+    ),
+]
+MAX_GROUPS = 20
+
+
 class NewUser(Input):
     username: Username
     password: Password
     role: Role = Role.MEMBER
+    groups: list[GroupName] = Field(default_factory=list, max_length=MAX_GROUPS)
 
 
 class NewPassword(Input):
@@ -47,6 +59,7 @@ class UserChanges(Input):
     role: Role | None = None
     is_active: bool | None = None
     password: Password | None = None
+    groups: list[GroupName] | None = Field(default=None, max_length=MAX_GROUPS)
 
 
 async def bootstrap_admin(admin_password: str | None) -> str | None:
@@ -97,25 +110,29 @@ async def user_for_token(runtime: Runtime, token: str) -> User:
     return user
 
 
-async def create_user(principal: Principal, username: str, password: str, role: Role) -> User:
+async def create_user(
+    principal: Principal, username: str, password: str, role: Role, groups: list[str] | None = None
+) -> User:
     principal.require_admin()
-    data = parse(NewUser, {"username": username, "password": password, "role": role})
+    data = parse(NewUser, {"username": username, "password": password, "role": role, "groups": groups or []})
     try:
         user = await User.create(
             username=data.username,
             password_hash=await crypto.hash_password_off_loop(data.password),
             role=data.role,
+            groups=_group_list(data.groups),
         )
     except IntegrityError:
         raise Conflict(f"a user named {data.username!r} exists", field="username") from None
-    await audit.record(
-        principal,
-        "user.create",
-        "user",
-        user.id,
-        {"username": [None, user.username], "role": [None, user.role.value]},
-    )
+    changes: dict[str, list[Any]] = {"username": [None, user.username], "role": [None, user.role.value]}
+    if user.groups:
+        changes["groups"] = [None, user.groups]
+    await audit.record(principal, "user.create", "user", user.id, changes)
     return user
+
+
+def _group_list(groups: list[str]) -> list[str]:
+    return sorted(set(groups))
 
 
 async def change_password(
@@ -171,7 +188,7 @@ async def list_users(principal: Principal, first: int | None, after: str | None)
 
 
 async def update_user(principal: Principal, user_id: int, changes: dict[str, Any]) -> User:
-    """Admins only: set the role, the active flag, a new password (None keeps each).
+    """Admins only: set the role, the active flag, a new password, the groups (None keeps each).
 
     A new password or a deactivation ends every session of the user. The last active admin
     cannot be demoted or deactivated, and nobody deactivates themselves.
@@ -185,7 +202,7 @@ async def update_user(principal: Principal, user_id: int, changes: dict[str, Any
         user = await User.select_for_update().get_or_none(id=user_id)
         if user is None:
             raise NotFound("no user with this id")
-        before = {"role": user.role.value, "is_active": user.is_active}
+        before = _shown(user)
         role = data.role or user.role
         active = user.is_active if data.is_active is None else data.is_active
         if user.id == me.id and not active:
@@ -194,16 +211,25 @@ async def update_user(principal: Principal, user_id: int, changes: dict[str, Any
             _keep_an_admin(user, admins, "role" if role is not Role.ADMIN else "isActive")
         ends_sessions = new_hash is not None or (user.is_active and not active)
         user.role, user.is_active = role, active
+        if data.groups is not None:
+            user.groups = _group_list(data.groups)
         if new_hash is not None:
             user.password_hash = new_hash
         if ends_sessions:
             user.token_version += 1
-        await user.save(update_fields=["role", "is_active", "password_hash", "token_version", "updated_at"])
-    changes_seen = audit.diff(before, {"role": user.role.value, "is_active": user.is_active})
+        await user.save(
+            update_fields=["role", "is_active", "groups", "password_hash", "token_version", "updated_at"]
+        )
+    changes_seen = audit.diff(before, _shown(user))
     if data.password is not None:
         changes_seen["password"] = [audit.MASK, audit.MASK]
     await audit.record(principal, "user.update", "user", user.id, changes_seen)
     return user
+
+
+def _shown(user: User) -> dict[str, Any]:
+    """What the audit log compares (the password hash is not shown, only that it changed)."""
+    return {"role": user.role.value, "is_active": user.is_active, "groups": sorted(user.group_set)}
 
 
 def _keep_an_admin(user: User, active_admins: list[User], field: str) -> None:
