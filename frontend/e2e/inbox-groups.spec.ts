@@ -53,7 +53,7 @@ test('groups set on the users page let a member reach a peer, whose inbox shows 
     { i: { taskId: task.createTask.id, title: 'Deploy done', text: 'v2 is live' } })
 
   await page.context().clearCookies()
-  await page.evaluate(() => { localStorage.clear(); sessionStorage.clear() })
+  await page.evaluate('localStorage.clear(); sessionStorage.clear()') // signed out, whatever the console keeps
   await signInAs(page, bob)
   await page.goto('/inbox')
   const item = page.getByTestId('inbox-item').filter({ hasText: 'Deploy done' })
