@@ -19,6 +19,7 @@ from tortoise import Tortoise
 from tortoise.exceptions import OperationalError
 from tortoise.migrations.api import migrate
 
+from schema.files import DIR_MODE, narrow_if_present, open_private, private_dir, private_file
 from schema.settings import Settings
 
 MODELS_MODULE = "schema.models"
@@ -68,6 +69,8 @@ MIGRATION_CONFIG = tortoise_config(os.environ.get("PUSHNEST_MIGRATIONS_DB", "sql
 async def open_database(settings: Settings) -> None:
     """Apply pending migrations, then initialise Tortoise for this process."""
     config = tortoise_config(settings.database_url)
+    if settings.is_sqlite:
+        _private_sqlite_files(settings)
     async with _migration_lock(settings):
         await migrate(config=config)
         await Tortoise.close_connections()
@@ -98,12 +101,30 @@ async def _migration_lock(settings: Settings) -> AsyncIterator[None]:
             yield
 
 
-def _sqlite_lock_path(url: str) -> Path | None:
+def _sqlite_file(url: str) -> Path | None:
     path = urlsplit(url).path if "://" in url else url
     if not path or ":memory:" in url:
         return None
-    db_file = Path(unquote(path))
-    return db_file.with_name(db_file.name + ".migrate.lock")
+    return Path(unquote(path))
+
+
+def _sqlite_lock_path(url: str) -> Path | None:
+    db_file = _sqlite_file(url)
+    return None if db_file is None else db_file.with_name(db_file.name + ".migrate.lock")
+
+
+def _private_sqlite_files(settings: Settings) -> None:
+    """The database file 0600 before SQLite opens it (its journals take its mode), in a 0700 dir."""
+    db_file = _sqlite_file(settings.database_url)
+    if db_file is None:
+        return
+    if db_file.parent.resolve() == settings.data_dir.resolve():
+        private_dir(db_file.parent)
+    else:  # a directory the operator chose: made private if new, otherwise left as it is
+        db_file.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    private_file(db_file)
+    for suffix in ("-wal", "-shm", "-journal"):
+        narrow_if_present(db_file.with_name(db_file.name + suffix))
 
 
 @asynccontextmanager
@@ -111,8 +132,8 @@ async def _file_lock(path: Path | None) -> AsyncIterator[None]:
     if path is None:
         yield
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle = path.open("a")
+    path.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    handle = open_private(path)
     try:
         await asyncio.to_thread(fcntl.flock, handle.fileno(), fcntl.LOCK_EX)
         yield

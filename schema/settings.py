@@ -20,6 +20,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from schema.errors import ConfigError
+from schema.files import FILE_MODE, narrow_if_present, private_dir
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -35,6 +36,8 @@ INI_KEYS: dict[str, tuple[str, str]] = {
     "introspection": ("app", "introspection"),
     "login_max_attempts": ("app", "login_max_attempts"),
     "login_window_seconds": ("app", "login_window_seconds"),
+    "login_max_attempts_per_user": ("app", "login_max_attempts_per_user"),
+    "api_key_max_failures": ("app", "api_key_max_failures"),
     "host": ("server", "host"),
     "port": ("server", "port"),
     "trusted_proxies": ("server", "trusted_proxies"),
@@ -83,6 +86,12 @@ class Settings(BaseModel):
     introspection: bool = True
     login_max_attempts: int = Field(default=10, ge=1, le=1000)
     login_window_seconds: int = Field(default=300, ge=10, le=86400)
+    # Failed sign-ins per username from all addresses together, in the same window: slows a guess
+    # spread over many addresses. Higher than the per-address limit, since anyone can spend it.
+    login_max_attempts_per_user: int = Field(default=50, ge=1, le=100_000)
+    # Unknown or revoked API keys per client address in the same window. Keys cannot be guessed;
+    # this stops a flood (or a client stuck on a revoked key) and tells it to back off.
+    api_key_max_failures: int = Field(default=100, ge=1, le=100_000)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     trusted_proxies: tuple[IPNetwork, ...] = ()
@@ -224,13 +233,13 @@ def _read_env(env: Mapping[str, str]) -> dict[str, Any]:
 
 def _stored_secrets(data_dir: Path, names: list[str]) -> dict[str, str]:
     """Secrets kept in the data dir; generated on first use. Safe when two processes start at once."""
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(data_dir)
     path = data_dir / _SECRETS_FILE
     generated = {name: secrets.token_urlsafe(48) for name in _GENERATED}
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
     except FileExistsError:
-        pass
+        narrow_if_present(path)
     else:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             json.dump(generated, out)

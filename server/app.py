@@ -29,7 +29,7 @@ from schema.queue import ArqEnqueuer, dumps, loads
 from schema.services.channels import seal_legacy_secrets
 from schema.services.runtime import Runtime, build_runtime
 from schema.services.send_context import send_context
-from schema.services.throttle import RedisLoginThrottle
+from schema.services.throttle import AuthThrottles
 from schema.services.users import ADMIN_USERNAME, bootstrap_admin
 from schema.settings import Settings
 from schema.token_store import MemoryTokenStore, RedisTokenStore
@@ -139,7 +139,7 @@ async def _scale_out_runtime(app: Starlette, settings: Settings, stack: AsyncExi
     enqueuer = ArqEnqueuer(pool)
     stack.push_async_callback(enqueuer.close)
     app.state.redis = redis
-    throttle = RedisLoginThrottle(redis, settings.login_max_attempts, settings.login_window_seconds)
+    throttles = AuthThrottles.in_redis(redis, settings)
     # Its own connection: XREAD blocks, and must not hold up the publisher's commands.
     feed_redis = Redis.from_url(settings.redis_url)
     stack.push_async_callback(feed_redis.aclose)
@@ -149,7 +149,7 @@ async def _scale_out_runtime(app: Starlette, settings: Settings, stack: AsyncExi
     events = RedisEventBus(redis)
     send_context = await _send_context(settings, stack, events, RedisTokenStore(redis))
     return build_runtime(
-        settings, throttle, enqueuer=enqueuer, events=events, feed=feed, send_context=send_context
+        settings, throttles, enqueuer=enqueuer, events=events, feed=feed, send_context=send_context
     )
 
 

@@ -1,4 +1,4 @@
-"""The `pushnest` command: serve, worker, migrate, export-schema, import-message-nest."""
+"""The `pushnest` command: serve, worker, migrate, export-schema, import-message-nest, reset-password."""
 
 from __future__ import annotations
 
@@ -37,6 +37,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _worker(settings, args.burst)
     if args.command == "import-message-nest":
         return _import_message_nest(settings, args)
+    if args.command == "reset-password":
+        return _reset_password(settings, args.username, args.password_stdin)
     return _serve(settings, args.host, args.port)
 
 
@@ -59,6 +61,15 @@ def _parser() -> argparse.ArgumentParser:
     mn.add_argument("--inbox-user", default="admin", help="PushNest user who gets hosted (in-site) messages")
     mn.add_argument("--table-prefix", default="message_", help="Message Nest's table prefix")
     mn.add_argument("--dry-run", action="store_true", help="map and report, write nothing")
+    reset = commands.add_parser(
+        "reset-password", help="give a user a new password (printed once) and end their sessions"
+    )
+    reset.add_argument("username")
+    reset.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the new password from stdin instead of generating one",
+    )
     return parser
 
 
@@ -148,6 +159,38 @@ def _import_message_nest(settings: Settings, args: argparse.Namespace) -> int:
         print(f"pushnest: import failed: {exc}", file=sys.stderr)
         return 1
     print(report.render())
+    return 0
+
+
+def _reset_password(settings: Settings, username: str, from_stdin: bool) -> int:
+    from schema.crypto import random_password
+    from schema.db import close_database, open_database
+    from schema.errors import PushNestError
+    from schema.services.users import reset_password
+
+    # One line, without its line break: `echo "$PW" | pushnest reset-password admin --password-stdin`.
+    password = sys.stdin.readline().rstrip("\r\n") if from_stdin else random_password()
+
+    async def run() -> bool:
+        await open_database(settings)
+        try:
+            return (await reset_password(username, password)).is_active
+        finally:
+            await close_database()
+
+    try:
+        active = asyncio.run(run())
+    except PushNestError as exc:
+        print(f"pushnest: {exc.message}", file=sys.stderr)
+        return 1
+    print(f"pushnest: {username!r} has a new password; every session of theirs has ended.", file=sys.stderr)
+    if not active:
+        print(
+            f"pushnest: {username!r} is switched off; an admin must switch the account on.", file=sys.stderr
+        )
+    if not from_stdin:
+        print("pushnest: the new password, shown only this once:", file=sys.stderr)
+        print(password, flush=True)
     return 0
 
 

@@ -98,6 +98,8 @@ def settings(data_dir: Path, database_url: str) -> Settings:
         "PUSHNEST_TRUSTED_PROXIES": "127.0.0.1/32",
         "PUSHNEST_LOGIN_MAX_ATTEMPTS": "5",
         "PUSHNEST_LOGIN_WINDOW_SECONDS": "60",
+        "PUSHNEST_LOGIN_MAX_ATTEMPTS_PER_USER": "20",
+        "PUSHNEST_API_KEY_MAX_FAILURES": "30",
         "PUSHNEST_ALLOWED_ORIGINS": "http://console.test",
         # Deliveries: fast retries and short timeouts so failure paths finish in seconds.
         "PUSHNEST_RETRY_BASE_SECONDS": "0.2",

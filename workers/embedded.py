@@ -15,6 +15,7 @@ from typing import IO
 
 from schema.channels.base import TokenStore
 from schema.crypto import SecretBox
+from schema.files import open_private, private_dir
 from schema.net.client import outbound_clients
 from schema.ports import EventBus
 from schema.services.retention import apply_retention
@@ -94,8 +95,7 @@ class EmbeddedWorker:
             self._lock_file.close()
 
     def _hold_single_process_lock(self) -> None:
-        self._settings.data_dir.mkdir(parents=True, exist_ok=True)
-        handle = (self._settings.data_dir / "all-in-one.lock").open("a")
+        handle = open_private(private_dir(self._settings.data_dir) / "all-in-one.lock")
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -45,8 +45,11 @@ async def send(outgoing: Outgoing, config: Config, ctx: SendContext) -> Receipt:
     )
     delivered = await ctx.drop_in_inbox(drop)
     if delivered == 0:
+        # One text for unknown, switched-off and out-of-reach users: it must not list accounts.
         raise ChannelError(
-            f"none of these users exists or is active: {', '.join(usernames)}", ErrorClass.PERMANENT
+            f"none of these users can receive it (unknown, switched off, or sharing no group with the "
+            f"sender): {', '.join(usernames)}",
+            ErrorClass.PERMANENT,
         )
     return Receipt(f"stored for {delivered} of {len(usernames)} user(s)")
 

@@ -12,6 +12,14 @@ from schema.models import InboxItem
 from schema.services import inbox
 
 
+@strawberry.type(description="Who sent an inbox item.")
+class InboxSender:
+    username: str = strawberry.field(
+        description="The owner of the task, template or channel it came through."
+    )
+    api_key_name: str | None = strawberry.field(description="The API key it was sent with, if any.")
+
+
 @strawberry.type(name="InboxItem")
 class InboxItemNode:
     id: int
@@ -20,6 +28,7 @@ class InboxItemNode:
     body: str
     format: FormatEnum  # type: ignore[valid-type]
     url: str
+    sender: InboxSender | None = strawberry.field(description="Null for items whose sender was not recorded.")
     read: bool
     read_at: datetime | None
     created_at: datetime
@@ -33,6 +42,9 @@ class InboxItemNode:
             body=row.body,
             format=row.format,
             url=row.url,
+            sender=InboxSender(username=row.sender_name, api_key_name=row.sender_key_name or None)
+            if row.sender_name
+            else None,
             read=row.read_at is not None,
             read_at=row.read_at,
             created_at=row.created_at,

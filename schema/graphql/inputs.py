@@ -158,11 +158,18 @@ class CreateUserInput:
     username: str
     password: str
     role: RoleEnum = strawberry.field(default=RoleEnum.MEMBER)  # type: ignore[valid-type]
+    groups: list[str] = strawberry.field(
+        default_factory=list, description="Group names (at most 20; compared in lower case)."
+    )
 
 
 @strawberry.input(description="Fields left out (or null) keep their value.")
 class UpdateUserInput:
     role: RoleEnum | None = None  # type: ignore[valid-type]
+    groups: list[str] | None = strawberry.field(
+        default=None,
+        description="Replaces the user's groups ([] for none): who the user's sends may reach in-site.",
+    )
     is_active: bool | None = strawberry.field(
         default=None,
         description="false: the user cannot sign in and their sessions and API keys stop working.",

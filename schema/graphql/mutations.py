@@ -81,12 +81,12 @@ class Mutation(
     async def create_user(self, info: Info, input: CreateUserInput) -> UserNode:
         data = as_dict(input)
         row = await users.create_user(
-            info.context.principal, data["username"], data["password"], Role(data["role"])
+            info.context.principal, data["username"], data["password"], Role(data["role"]), data["groups"]
         )
         return UserNode.of(row)
 
     @strawberry.mutation(
-        description="Change a user's role, active flag or password (admins only). A new password or a "
+        description="Change a user's role, active flag, password or groups (admins only). A new password or a "
         "deactivation ends every session of that user. The last active admin cannot be demoted or "
         "deactivated (CONFLICT), nor can you deactivate yourself (BAD_INPUT)."
     )

@@ -72,6 +72,10 @@ class UserNode:
     username: str
     role: RoleEnum  # type: ignore[valid-type]
     is_active: bool
+    groups: list[str] = strawberry.field(
+        description="Group names (lower case). A member's sends reach the inboxes of themselves and of "
+        "users who share a group with them; an admin's reach anyone."
+    )
     created_at: datetime
     last_login_at: datetime | None
 
@@ -82,6 +86,7 @@ class UserNode:
             username=row.username,
             role=row.role,
             is_active=row.is_active,
+            groups=sorted(row.group_set),
             created_at=row.created_at,
             last_login_at=row.last_login_at,
         )

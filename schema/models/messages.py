@@ -156,6 +156,10 @@ class InboxItem(Model):
     body = fields.TextField(default="")
     format = fields.CharField(max_length=16, default="text")
     url = fields.CharField(max_length=2048, default="")
+    # Who sent it: the owner of the task, template or channel, and the API key's name if one was
+    # used; kept as text, like the audit log, so it outlives them. Empty: not recorded (imported).
+    sender_name = fields.CharField(max_length=64, default="", db_default="")
+    sender_key_name = fields.CharField(max_length=100, default="", db_default="")
     read_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 

@@ -19,6 +19,11 @@ class User(Model):
     password_hash = fields.CharField(max_length=255)
     role = fields.CharEnumField(Role, max_length=16, default=Role.MEMBER)
     is_active = fields.BooleanField(default=True)
+    # Admin-managed group names (lower case): a member's sends reach the inboxes of users who share
+    # one with them (schema/services/inbox_access.py). A short list on the row: no join to check it.
+    # Nullable only so the column can be added to existing rows everywhere (MySQL gives JSON no
+    # default); read it through `group_set`.
+    groups: list[str] | None = fields.JSONField(null=True, default=list)
     # Bumped on every password change; a JWT carrying an older value is refused.
     token_version = fields.IntField(default=1)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -31,3 +36,7 @@ class User(Model):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+    @property
+    def group_set(self) -> frozenset[str]:
+        return frozenset(self.groups or ())

@@ -11,7 +11,8 @@ from pydantic import Field, StringConstraints, ValidationError
 from schema.channels.base import ChannelType, Mention
 from schema.channels.registry import get_channel_type
 from schema.errors import BadInput
-from schema.models import Binding, Channel, Task, Template
+from schema.models import Binding, Channel, Task, Template, User
+from schema.services.inbox_access import INBOX_TYPE, USERNAMES_OPTION, check_receivers
 from schema.services.validation import Input, bad_input, parse
 
 MAX_BINDINGS = 50
@@ -39,13 +40,14 @@ class CheckedBinding:
     spec: BindingInput
 
 
-async def check_bindings(owner_id: int, raw: list[dict[str, Any]]) -> list[CheckedBinding]:
-    """Check each binding against its channel; the channel must belong to the task's owner."""
+async def check_bindings(owner: User, raw: list[dict[str, Any]]) -> list[CheckedBinding]:
+    """Check each binding against its channel; the channel must belong to the task's owner, and
+    the inbox users a binding names must be ones the owner may send to."""
     if len(raw) > MAX_BINDINGS:
         raise BadInput(f"at most {MAX_BINDINGS} bindings", field="bindings")
     specs = [parse(BindingInput, item, f"bindings.{i}") for i, item in enumerate(raw)]
     channels = {
-        c.id: c for c in await Channel.filter(id__in=[s.channel_id for s in specs], owner_id=owner_id)
+        c.id: c for c in await Channel.filter(id__in=[s.channel_id for s in specs], owner_id=owner.id)
     }
     checked = []
     for index, spec in enumerate(specs):
@@ -53,7 +55,11 @@ async def check_bindings(owner_id: int, raw: list[dict[str, Any]]) -> list[Check
         channel = channels.get(spec.channel_id)
         if channel is None:
             raise BadInput(f"{field}.channelId: no channel with this id", field=f"{field}.channelId")
-        checked.append(_check_one(get_channel_type(channel.type), channel, spec, field))
+        binding = _check_one(get_channel_type(channel.type), channel, spec, field)
+        if channel.type == INBOX_TYPE:
+            names = binding.options.get(USERNAMES_OPTION, [])
+            await check_receivers(owner, names, f"{field}.options.{USERNAMES_OPTION}")
+        checked.append(binding)
     return checked
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import partial
 
 from pydantic import ValidationError
 
@@ -15,6 +16,8 @@ from schema.channels.registry import get_channel_type
 from schema.errors import BadInput
 from schema.services import audit
 from schema.services.channels import get_channel, open_config_with_box, refuse_private_targets
+from schema.services.inbox import drop_in_inbox
+from schema.services.inbox_access import INBOX_TYPE, Sender, check_receivers
 from schema.services.principal import Principal
 from schema.services.runtime import Runtime
 
@@ -41,8 +44,12 @@ async def test_channel(
         raise BadInput(f"{kind.label} cannot send from this process", field="id")
     if len(receivers) > MAX_TEST_RECEIVERS:
         raise BadInput(f"at most {MAX_TEST_RECEIVERS} receivers for a test", field="receivers")
-    if not receivers and kind.receiver_kind == "username":
-        receivers = [user.username]  # an inbox test lands in the tester's own inbox
+    context = runtime.send_context
+    if kind.key == INBOX_TYPE:
+        receivers = receivers or [user.username]  # an inbox test lands in the tester's own inbox
+        # Unknown and out-of-reach names get one answer: a test must not tell who has an account.
+        await check_receivers(user, receivers, "receivers")
+        context = replace(context, drop_in_inbox=partial(drop_in_inbox, runtime.events, sender=Sender(user)))
     try:
         config = open_config_with_box(runtime.secret_box, channel)
     except (ValidationError, ValueError) as exc:
@@ -51,7 +58,7 @@ async def test_channel(
     await refuse_private_targets(
         config, runtime.settings.allow_private_targets or channel.allow_private_targets
     )
-    ctx = runtime.send_context.allowing_private(channel.allow_private_targets)
+    ctx = context.allowing_private(channel.allow_private_targets)
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     text = f"This is a test message from PushNest for channel “{channel.name}”, sent {now}."
     outgoing = Outgoing(

@@ -20,7 +20,7 @@ async def create_fanout(
     principal: Principal, model: type[F], owner: User, data: dict[str, Any], bindings: list[dict[str, Any]]
 ) -> F:
     kind = model.__name__.lower()
-    checked = await check_bindings(owner.id, bindings)
+    checked = await check_bindings(owner, bindings)
     try:
         async with in_transaction():
             row = await model.create(owner=owner, **data)
@@ -41,7 +41,7 @@ async def update_fanout(
 ) -> F:
     """Write `data`; `bindings`, when given, replaces the whole list (checked against the owner)."""
     kind = type(row).__name__.lower()
-    checked = None if bindings is None else await check_bindings(row.owner_id, bindings)
+    checked = None if bindings is None else await check_bindings(await User.get(id=row.owner_id), bindings)
     old_bindings = describe(await row.bindings.all().select_related("channel"))
     try:
         async with in_transaction():

@@ -8,16 +8,22 @@ from datetime import UTC, datetime
 from schema.channels.base import InboxDrop
 from schema.errors import BadInput
 from schema.events import InboxEvent
-from schema.models import InboxItem, User
+from schema.models import InboxItem
 from schema.ports import EventBus
+from schema.services.inbox_access import Sender, reachable, sender_of
 from schema.services.pagination import Page, paginate
 from schema.services.principal import Principal
 from schema.services.runtime import Runtime
 
 
-async def drop_in_inbox(events: EventBus, drop: InboxDrop) -> int:
-    """Write one item per known, active user named in `drop`; announce each user's new unread count."""
-    users = await User.filter(username__in=list(drop.usernames), is_active=True)
+async def drop_in_inbox(events: EventBus, drop: InboxDrop, sender: Sender | None = None) -> int:
+    """Write one item per user named in `drop` whose inbox the sender may write into (active users
+    only); announce each user's new unread count. The sender is the message's, unless given (tests
+    of a channel have no message)."""
+    sender = sender or await sender_of(drop.message_id)
+    if sender is None:
+        return 0
+    users = await reachable(sender.user, drop.usernames)
     if not users:
         return 0
     await InboxItem.bulk_create(
@@ -29,6 +35,8 @@ async def drop_in_inbox(events: EventBus, drop: InboxDrop) -> int:
                 body=drop.body,
                 format=drop.format.value,
                 url=drop.url[:2048],
+                sender_name=sender.user.username[:64],
+                sender_key_name=sender.key_name[:100],
             )
             for u in users
         ]

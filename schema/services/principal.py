@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from schema.errors import Forbidden, NotFound, Unauthenticated
+from schema.errors import Forbidden, NotFound, TooManyRequests, Unauthenticated
 from schema.models import ApiKey, User
 
 
@@ -15,9 +15,9 @@ class Principal:
     user: User | None = None
     api_key: ApiKey | None = None
     ip: str = ""
-    # Set when the caller presented credentials that did not check out: fields that need a
-    # caller raise this instead of a plain "sign in first", so the client learns why.
-    auth_error: Unauthenticated | None = None
+    # Set when the caller presented credentials that did not check out (or too many bad ones):
+    # fields that need a caller raise this instead of a plain "sign in first", so the client learns why.
+    auth_error: Unauthenticated | TooManyRequests | None = None
 
     @property
     def is_authenticated(self) -> bool:

@@ -10,7 +10,7 @@ from schema.crypto import SecretBox
 from schema.events import DeliveryEvent, InboxEvent
 from schema.ports import Enqueuer, EventBus
 from schema.services.socket_sessions import SocketSessions
-from schema.services.throttle import LoginThrottle, MemoryLoginThrottle
+from schema.services.throttle import AuthThrottles
 from schema.settings import Settings
 from schema.tokens import TokenIssuer
 
@@ -35,7 +35,7 @@ class Runtime:
     settings: Settings
     secret_box: SecretBox
     tokens: TokenIssuer
-    login_throttle: LoginThrottle
+    throttles: AuthThrottles
     enqueuer: Enqueuer = field(default_factory=NoQueue)
     events: EventBus = field(default_factory=NoEvents)
     # What subscriptions read; None in processes that serve no subscriptions.
@@ -48,7 +48,7 @@ class Runtime:
 
 def build_runtime(
     settings: Settings,
-    login_throttle: LoginThrottle | None = None,
+    throttles: AuthThrottles | None = None,
     enqueuer: Enqueuer | None = None,
     events: EventBus | None = None,
     feed: EventFeed | None = None,
@@ -58,8 +58,7 @@ def build_runtime(
         settings=settings,
         secret_box=SecretBox(settings.secret_key.get_secret_value()),
         tokens=TokenIssuer(settings.jwt_secret.get_secret_value(), settings.jwt_ttl_minutes * 60),
-        login_throttle=login_throttle
-        or MemoryLoginThrottle(settings.login_max_attempts, settings.login_window_seconds),
+        throttles=throttles or AuthThrottles.in_memory(settings),
         enqueuer=enqueuer or NoQueue(),
         events=events or NoEvents(),
         feed=feed,

@@ -20,10 +20,11 @@ from schema.domain.bodies import Content
 from schema.errors import BadInput, Conflict, NotFound, PushNestError
 from schema.events import DeliveryEvent
 from schema.logging_setup import bind_log_context
-from schema.models import Binding, Delivery, Message, Task, Template
+from schema.models import Binding, Delivery, Message, Task, Template, User
 from schema.models.messages import DeliveryStatus, MessageStatus
 from schema.models.security import KeyScope
 from schema.services.delivery_plan import PlannedDelivery, content_for, plan_deliveries
+from schema.services.inbox_access import INBOX_TYPE, check_receivers
 from schema.services.principal import Principal
 from schema.services.runtime import Runtime
 from schema.services.send_request import SendRequest
@@ -85,7 +86,7 @@ async def accept_many(
             written = await retry_deadlocks(lambda: _write(principal, ready))
         except IntegrityError:
             if len(items) == 1:
-                return [await _duplicate_or_raise(ready[0])]
+                return [await _duplicate_or_raise(principal, ready[0])]
             # Another call took an idempotency key at the same moment: settle each send on its own.
             return [await _settle_alone(runtime, principal, data) for data in items]
         await _dispatch(runtime, written)
@@ -117,18 +118,28 @@ async def _prepare(
         raise cached
     target, bindings = cached
     if request.idempotency_key:
-        earlier = await _earlier(target.owner_id, request.idempotency_key)
+        earlier = await _earlier(principal, target, request.idempotency_key)
         if earlier is not None:
             return earlier
     content = content_for(target, request)
     _check_message_size(runtime, content.title, content.text, content.markdown, content.html)
     planned = plan_deliveries(bindings, content, request)
+    await _check_inbox_recipients(target, planned, request)
     names = {b.channel.id: b.channel.name for b in bindings}
     return _Ready(request=request, target=target, content=content, planned=planned, channel_names=names)
 
 
-async def _duplicate_or_raise(ready: _Ready) -> SendResult:
-    earlier = await _earlier(ready.target.owner_id, ready.request.idempotency_key or "")
+async def _check_inbox_recipients(
+    target: Task | Template, planned: list[PlannedDelivery], request: SendRequest
+) -> None:
+    """Per-call recipients that land in inboxes: only users the target's owner may send to."""
+    if any(p.receivers and p.binding.channel.type == INBOX_TYPE for p in planned):
+        owner = await User.get(id=target.owner_id)
+        await check_receivers(owner, request.recipients, "recipients")
+
+
+async def _duplicate_or_raise(principal: Principal, ready: _Ready) -> SendResult:
+    earlier = await _earlier(principal, ready.target, ready.request.idempotency_key or "")
     if earlier is None:
         raise Conflict("the send could not be written; try again")
     return earlier
@@ -158,16 +169,35 @@ async def _target(principal: Principal, request: SendRequest) -> Task | Template
     return target
 
 
-async def _earlier(owner_id: int, key: str) -> SendResult | None:
-    message = await Message.get_or_none(owner_id=owner_id, idempotency_key=key)
+async def _earlier(principal: Principal, target: Task | Template, key: str) -> SendResult | None:
+    """The owner's send with this key in the last 24 h, if it was made to the same target with the
+    same API key (or none); the same key for another target or key is refused, never answered
+    with another send's content. Keys are unique per owner, so a race is settled by the database."""
+    message = await Message.get_or_none(owner_id=target.owner_id, idempotency_key=key)
     if message is None:
         return None
     if message.created_at < datetime.now(UTC) - IDEMPOTENCY_WINDOW:
         # Past the window the key is free again; the old message keeps its history without it.
         await Message.filter(id=message.id).update(idempotency_key=None)
         return None
+    if not _same_scope(message, target, principal):
+        raise Conflict(
+            "this idempotencyKey was used in the last 24 h for another task, template or API key; "
+            "use a new key for this send",
+            field="idempotencyKey",
+        )
     deliveries = list(await Delivery.filter(message_id=message.id).order_by("id"))
     return SendResult(message=message, deliveries=deliveries, duplicate=True)
+
+
+def _same_scope(message: Message, target: Task | Template, principal: Principal) -> bool:
+    is_task = isinstance(target, Task)
+    key_id = principal.api_key.id if principal.api_key is not None else None
+    return (
+        message.task_id == (target.id if is_task else None)
+        and message.template_id == (None if is_task else target.id)
+        and message.api_key_id == key_id
+    )
 
 
 async def _enabled_bindings(target: Task | Template) -> list[Binding]:

@@ -143,6 +143,60 @@ async def test_idempotency_key_returns_the_first_message(admin: GraphQLClient, s
     assert await Message.filter(idempotency_key=key).count() == 1
 
 
+CREATE_KEY = """mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { key } }"""
+
+
+async def task_key(client: GraphQLClient, task_id: int) -> GraphQLClient:
+    made = await client.call(CREATE_KEY, {"i": {"name": unique("key"), "scope": "TASK", "taskId": task_id}})
+    return client.as_(made["createApiKey"]["key"])
+
+
+async def test_an_idempotency_key_never_answers_with_another_targets_send(
+    admin: GraphQLClient, sink: WebhookSink
+) -> None:
+    task_a, _ = await webhook_task(admin, sink)
+    task_b, _ = await webhook_task(admin, sink)
+    key_a, key_b, other_key_a = (
+        await task_key(admin, task_a),
+        await task_key(admin, task_b),
+        await task_key(admin, task_a),
+    )
+    idem = unique("deploy-42")
+    first = await send(key_a, taskId=task_a, title="secret title of A", text="A's text", idempotencyKey=idem)
+    # Another task, another key on the same task, the console: refused, and nothing of A's shown.
+    for client, task in ((key_b, task_b), (other_key_a, task_a), (admin, task_a)):
+        body = await client.post(SEND, {"i": {"taskId": task, "text": "mine", "idempotencyKey": idem}})
+        assert body["data"] is None, body
+        [error] = body["errors"]
+        assert error["extensions"] == {"code": "CONFLICT", "field": "idempotencyKey"}
+        assert "secret title of A" not in json.dumps(body) and "A's text" not in json.dumps(body)
+    again = await send(key_a, taskId=task_a, text="A again", idempotencyKey=idem)
+    assert again["duplicate"] is True and again["message"]["id"] == first["message"]["id"]
+    assert await Message.filter(idempotency_key=idem).count() == 1
+    assert await Message.filter(task_id=task_b).count() == 0
+
+
+async def test_a_race_for_one_idempotency_key_from_two_targets_sends_one_and_refuses_the_other(
+    admin: GraphQLClient, sink: WebhookSink
+) -> None:
+    task_a, _ = await webhook_task(admin, sink)
+    task_b, _ = await webhook_task(admin, sink)
+    key_a, key_b = await task_key(admin, task_a), await task_key(admin, task_b)
+    idem = unique("race")
+    bodies = await asyncio.gather(
+        *(
+            client.post(SEND, {"i": {"taskId": task, "text": "x", "idempotencyKey": idem}})
+            for _ in range(4)
+            for client, task in ((key_a, task_a), (key_b, task_b))
+        )
+    )
+    sent = [b["data"]["sendMessage"] for b in bodies if b.get("data")]
+    refused = [b["errors"][0]["extensions"]["code"] for b in bodies if b.get("errors")]
+    assert len({s["message"]["id"] for s in sent}) == 1 and len(sent) == 4
+    assert refused == ["CONFLICT"] * 4
+    assert await Message.filter(idempotency_key=idem).count() == 1
+
+
 async def test_resend_failed_sends_only_the_failures(admin: GraphQLClient, sink: WebhookSink) -> None:
     task_id, path = await webhook_task(admin, sink)
     sink.script(path, Reply(status=404))

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import stat
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -23,7 +26,7 @@ def clean_env(data_dir: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def serve_until_ready(env: dict[str, str], port: int) -> tuple[subprocess.Popen[str], float]:
+def serve_until_ready(env: dict[str, str], port: int, umask: int = -1) -> tuple[subprocess.Popen[str], float]:
     started = time.monotonic()
     proc = subprocess.Popen(
         [*PUSHNEST, "serve", "--port", str(port)],
@@ -32,6 +35,7 @@ def serve_until_ready(env: dict[str, str], port: int) -> tuple[subprocess.Popen[
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         text=True,
+        umask=umask,
     )
     deadline = started + 30
     while time.monotonic() < deadline:
@@ -75,6 +79,47 @@ def test_first_start_prints_a_generated_admin_password_once(tmp_path: Path) -> N
     assert secrets_file.stat().st_mode & 0o777 == 0o600
 
 
+def modes(data_dir: Path) -> dict[str, int]:
+    """Every path under the data dir (and the dir itself, as "."), with its permission bits."""
+    found = {".": stat.S_IMODE(data_dir.stat().st_mode)}
+    found |= {str(p.relative_to(data_dir)): stat.S_IMODE(p.stat().st_mode) for p in data_dir.rglob("*")}
+    return found
+
+
+def test_the_data_dir_is_0700_and_everything_in_it_0600(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    env = clean_env(
+        data_dir, PUSHNEST_CONFIG=str(tmp_path / "app.ini"), PUSHNEST_ADMIN_PASSWORD="a-password-1"
+    )
+    port = free_port()
+    proc, _ = serve_until_ready(env, port, umask=0o022)  # the usual umask: 0755 dirs, 0644 files
+    try:
+        login = 'mutation { login(username: "admin", password: "a-password-1") { token } }'
+        assert (
+            "token" in httpx.post(f"http://127.0.0.1:{port}/graphql", json={"query": login}, timeout=10).text
+        )
+        found = modes(data_dir)
+    finally:
+        stop(proc)
+    assert {"pushnest.db", "secrets.json", "all-in-one.lock", "pushnest.db.migrate.lock"} <= set(found)
+    assert found == {".": 0o700} | {name: 0o600 for name in found if name != "."}
+
+
+def test_files_an_older_version_left_open_are_narrowed_on_start(tmp_path: Path) -> None:
+    env = clean_env(tmp_path, PUSHNEST_ADMIN_PASSWORD="a-password-1")
+    subprocess.run(
+        [*PUSHNEST, "migrate"], env=env, cwd=REPO, check=True, capture_output=True, timeout=60, umask=0o022
+    )
+    for path in (tmp_path, *tmp_path.rglob("*")):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    port = free_port()
+    proc, _ = serve_until_ready(env, port, umask=0o022)
+    stop(proc)
+    found = modes(tmp_path)
+    assert found["."] == 0o700
+    assert found["pushnest.db"] == found["secrets.json"] == found["all-in-one.lock"] == 0o600
+
+
 def test_a_bad_setting_stops_start_up_naming_the_key(tmp_path: Path) -> None:
     (tmp_path / "app.ini").write_text("[server]\nport = 99999\n")
     result = subprocess.run(
@@ -115,3 +160,82 @@ def test_export_schema_writes_the_sdl(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "type Query" in target.read_text()
+
+
+def reset_password(
+    env: dict[str, str], *args: str, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*PUSHNEST, "reset-password", *args],
+        env=env,
+        cwd=REPO,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def graphql(
+    port: int, query: str, variables: dict[str, str] | None = None, token: str | None = None
+) -> dict[str, Any]:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    body: dict[str, Any] = httpx.post(
+        f"http://127.0.0.1:{port}/graphql",
+        json={"query": query, "variables": variables or {}},
+        headers=headers,
+        timeout=10,
+    ).json()
+    return body
+
+
+LOGIN = 'mutation($p: String!) { login(username: "admin", password: $p) { token } }'
+
+
+def test_reset_password_prints_a_new_password_once_and_ends_every_session(tmp_path: Path) -> None:
+    env = clean_env(tmp_path, PUSHNEST_ADMIN_PASSWORD="the-lost-password")
+    port = free_port()
+    proc, _ = serve_until_ready(env, port)
+    try:
+        old_token = graphql(port, LOGIN, {"p": "the-lost-password"})["data"]["login"]["token"]
+        result = reset_password(env, "admin")  # while the server runs
+        assert result.returncode == 0, result.stderr
+        new_password = result.stdout.strip()
+        assert len(new_password) >= 16 and new_password not in result.stderr
+        assert "every session" in result.stderr
+        me = graphql(port, "{ me { username } }", token=old_token)
+        assert me["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+        assert (
+            graphql(port, LOGIN, {"p": "the-lost-password"})["errors"][0]["extensions"]["code"]
+            == "UNAUTHENTICATED"
+        )
+        token = graphql(port, LOGIN, {"p": new_password})["data"]["login"]["token"]
+        audit = graphql(
+            port,
+            '{ auditLogs(filter: {action: "user.reset_password"}) { nodes { actorName ip diff } } }',
+            token=token,
+        )
+        [row] = audit["data"]["auditLogs"]["nodes"]
+        assert row["actorName"] == "pushnest reset-password" and row["ip"] == "cli"
+        assert new_password not in json.dumps(row)
+    finally:
+        stop(proc)
+
+
+def test_reset_password_reads_the_password_from_stdin(tmp_path: Path) -> None:
+    env = clean_env(tmp_path, PUSHNEST_ADMIN_PASSWORD="the-lost-password")
+    subprocess.run([*PUSHNEST, "migrate"], env=env, cwd=REPO, check=True, capture_output=True, timeout=60)
+    port = free_port()
+    proc, _ = serve_until_ready(env, port)  # creates admin
+    try:
+        short = reset_password(env, "admin", "--password-stdin", stdin="short\n")
+        assert short.returncode == 1 and "password: String should have at least 8 characters" in short.stderr
+        assert "token" in json.dumps(graphql(port, LOGIN, {"p": "the-lost-password"}))
+        chosen = reset_password(env, "admin", "--password-stdin", stdin="chosen password 123\n")
+        assert chosen.returncode == 0, chosen.stderr
+        assert chosen.stdout == ""  # nothing to show: the caller chose it
+        assert "token" in json.dumps(graphql(port, LOGIN, {"p": "chosen password 123"}))
+    finally:
+        stop(proc)
+    unknown = reset_password(env, "nobody")
+    assert unknown.returncode == 1 and "no user named 'nobody'" in unknown.stderr

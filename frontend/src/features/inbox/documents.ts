@@ -5,7 +5,7 @@ export const InboxListDocument = graphql(`
     inbox(first: $first, after: $after, unreadOnly: $unreadOnly) {
       totalCount
       pageInfo { hasNextPage endCursor }
-      edges { node { id messageId title body format url read readAt createdAt } }
+      edges { node { id messageId title body format url sender { username apiKeyName } read readAt createdAt } }
     }
   }
 `)

@@ -2,7 +2,7 @@ import { graphql } from '@/gql'
 
 /** A user as the list shows it. */
 export const UserFieldsFragment = graphql(`
-  fragment UserFields on User { id username role isActive createdAt lastLoginAt }
+  fragment UserFields on User { id username role isActive groups createdAt lastLoginAt }
 `)
 
 export const UsersListDocument = graphql(`

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { checkPassword, checkUsername, updateProblemKey } from './form'
+import { checkPassword, checkUsername, formatGroups, parseGroups, sameGroups, updateProblemKey } from './form'
 
 describe('checkUsername', () => {
   it('takes 3 to 64 letters, digits and _ . @ -', () => {
@@ -34,5 +34,19 @@ describe('updateProblemKey', () => {
     expect(updateProblemKey({ code: 'BAD_INPUT', field: 'password', message: 'password: too short' })).toBeNull()
     expect(updateProblemKey({ code: 'NOT_FOUND', message: 'no user with this id' })).toBeNull()
     expect(updateProblemKey(null)).toBeNull()
+  })
+})
+
+describe('parseGroups', () => {
+  it('splits on commas and spaces, lower-cases, and keeps each name once, sorted', () => {
+    expect(parseGroups(' Ops, dev  ops,,finance，运维 ')).toEqual(['dev', 'finance', 'ops', '运维'])
+    expect(parseGroups('   ')).toEqual([])
+  })
+
+  it('round-trips through the shown text', () => {
+    const groups = ['dev', 'ops']
+    expect(parseGroups(formatGroups(groups))).toEqual(groups)
+    expect(sameGroups(parseGroups('OPS dev'), groups)).toBe(true)
+    expect(sameGroups(['dev'], groups)).toBe(false)
   })
 })

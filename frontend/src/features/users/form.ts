@@ -5,6 +5,23 @@ export const USERNAME_PATTERN = /^[A-Za-z0-9_.@-]{3,64}$/
 export const PASSWORD_MIN = 8
 export const PASSWORD_MAX = 256
 
+/**
+ * Group names as typed in one field ("ops, Dev  finance") → as the API keeps them: split on
+ * commas and white space, lower case, each once, sorted. The API checks their count and length.
+ */
+export function parseGroups(text: string): string[] {
+  const names = text.split(/[\s,，]+/).map((name) => name.toLowerCase()).filter(Boolean)
+  return [...new Set(names)].sort()
+}
+
+export function formatGroups(groups: readonly string[]): string {
+  return groups.join(', ')
+}
+
+export function sameGroups(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((name, i) => name === b[i])
+}
+
 export type UserField = 'username' | 'password' | 'confirm'
 export type FormIssue = { field: UserField; key: 'usernameRule' | 'passwordRule' | 'passwordMismatch' }
 
