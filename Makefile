@@ -52,8 +52,11 @@ console-check: $(CONSOLE_STAMP)
 	cd $(FRONTEND) && npm run --silent codegen && npm run --silent typecheck && npm run --silent lint && npm run --silent test:unit
 
 # The real console in headless Chromium against a real `pushnest serve` (frontend/e2e/).
+# A free port unless PUSHNEST_E2E_PORT names one (several checkouts may run this at once).
 test-console-e2e: install console
-	cd $(FRONTEND) && npm run --silent test:e2e
+	cd $(FRONTEND) && PUSHNEST_E2E_PORT=$${PUSHNEST_E2E_PORT:-$$($(CURDIR)/$(BIN)/python -c \
+		'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')} \
+		npm run --silent test:e2e
 
 # Vite dev server proxying /graphql (with WebSockets) to PUSHNEST_API (default http://127.0.0.1:8000).
 console-dev: $(CONSOLE_STAMP)

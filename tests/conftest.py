@@ -23,6 +23,9 @@ from schema.settings import Settings, load_settings
 from tests.fakes.redis_server import PrivateRedis
 from tests.helpers import ADMIN_PASSWORD, LOGIN, GraphQLClient, new_member
 
+# Fails the run if a test flushed the machine's Redis or dropped a MariaDB schema it did not create.
+pytest_plugins = ["tests.sentinels"]
+
 MYSQL_ROOT = os.environ.get("PUSHNEST_TEST_MYSQL", "mysql://root:@127.0.0.1:3306")
 
 
