@@ -2,7 +2,7 @@
 
 Requests Strawberry refuses before running them (bad JSON, wrong content type, a mutation over
 GET…) are answered in GraphQL's error shape with a code, like every other error, instead of
-Strawberry's plain text.
+Strawberry's plain text. A mutation over GET is 405 (POST only), as GraphQL over HTTP says.
 """
 
 from __future__ import annotations
@@ -11,14 +11,16 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.types import ExecutionResult
 
 from schema.errors import Unauthenticated
 from schema.graphql.context import GraphQLContext
@@ -27,6 +29,7 @@ from schema.services.principal import Principal
 from schema.services.runtime import Runtime
 from server.client_ip import client_ip
 from server.failsafe import RETRY_AFTER_SECONDS, error_response
+from server.graphql_media import GRAPHQL_RESPONSE, is_request_error, wants_graphql_response
 from server.graphql_ws import SharedFramesTransportWS
 from server.graphql_ws_legacy import LegacyWS
 from server.json_body import read_json
@@ -59,8 +62,28 @@ class PushNestGraphQL(GraphQL[GraphQLContext, None]):
             response = await self.run(Request(scope, receive=receive))
         except HTTPException as refused:
             code = "NOT_FOUND" if refused.status_code == 404 else "BAD_INPUT"
-            response = error_response(refused.status_code, refused.reason, code)
+            headers = {"Allow": "POST"} if refused.status_code == 405 else None
+            response = error_response(refused.status_code, refused.reason, code, headers)
         await response(scope, receive, send)
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: GraphQLContext,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        try:
+            return await super().execute_single(
+                request, request_adapter, sub_response, context, root_value, request_data
+            )
+        except HTTPException as refused:
+            # A mutation over GET: the method is what is wrong, so 405 with `Allow: POST`.
+            if isinstance(refused.__cause__, InvalidOperationTypeError) and request.method == "GET":
+                raise HTTPException(405, refused.reason) from refused
+            raise
 
     async def render_graphql_ide(self, request: Request) -> Response:
         response = await super().render_graphql_ide(request)
@@ -82,11 +105,29 @@ class PushNestGraphQL(GraphQL[GraphQLContext, None]):
             raise HTTPException(400, "The request body must be a JSON object.")
         return value
 
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        sub_response = await super().get_sub_response(request)
+        # Remembered for create_response, which is not told the request.
+        if wants_graphql_response(request.headers.get("accept")):
+            sub_response.media_type = GRAPHQL_RESPONSE
+        return sub_response
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        data = await super().process_result(request, result)
+        if is_request_error(result) and wants_graphql_response(request.headers.get("accept")):
+            del data["data"]
+        return data
+
     def create_response(
         self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
     ) -> Response:
         response = super().create_response(response_data, sub_response)
-        if "UNAVAILABLE" in _codes(response_data):
+        codes = _codes(response_data)
+        if sub_response.media_type == GRAPHQL_RESPONSE:
+            response.headers["Content-Type"] = f"{GRAPHQL_RESPONSE}; charset=utf-8"
+            if isinstance(response_data, dict) and "data" not in response_data:
+                response.status_code = 500 if "INTERNAL" in codes else 400
+        if "UNAVAILABLE" in codes:
             response.status_code = 503
             response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
