@@ -69,7 +69,8 @@ class UpdateChannelInput:
 class BindingInput:
     channel_id: int
     format: FormatEnum | None = None  # type: ignore[valid-type]
-    options: JSON | None = strawberry.field(default_factory=dict)
+    # Left out or null: {} (see bindings_of). No `{}` default: introspection cannot show it.
+    options: JSON | None = None
     mention_mobiles: list[str] = strawberry.field(default_factory=list)
     mention_user_ids: list[str] = strawberry.field(default_factory=list)
     mention_all: bool = False
