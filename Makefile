@@ -12,7 +12,7 @@ PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
 FRONTEND      := frontend
 CONSOLE_STAMP := $(FRONTEND)/node_modules/.installed-stamp
 CONSOLE_SRC   := $(shell find $(FRONTEND)/src $(FRONTEND)/public -type f -not -path '*/src/gql/*' 2>/dev/null) \
-                 $(FRONTEND)/index.html $(FRONTEND)/vite.config.ts $(FRONTEND)/codegen.ts schema/schema.graphql
+                 $(FRONTEND)/index.html $(FRONTEND)/graphiql.html $(FRONTEND)/vite.config.ts $(FRONTEND)/codegen.ts schema/schema.graphql
 
 install: $(STAMP)
 

@@ -75,6 +75,7 @@ def create_app(settings: Settings, in_process_worker: InProcessWorkerFactory | N
         max_subscriptions_per_connection=MAX_SUBSCRIPTIONS_PER_SOCKET,
         connection_init_wait_timeout=WS_INIT_TIMEOUT,
     )
+    view.console_dir = settings.console_dir
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -16,11 +16,15 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
+from server.security_headers import GRAPHIQL_CSP
+
 IMMUTABLE = "public, max-age=31536000, immutable"
 SHORT_CACHE = "public, max-age=300"
 NO_CACHE = "no-cache"
 # First path segments that never fall back to index.html: the API's, and the assets directory.
 RESERVED = frozenset({"graphql", "api", "healthz", "readyz", "metrics", "assets"})
+# GraphiQL's page in the same build (frontend/graphiql.html): served at GET /graphql, never as a file.
+GRAPHIQL_PAGE = "graphiql.html"
 
 # Unstyled: the Content-Security-Policy (server/security_headers.py) allows no inline style.
 NOT_BUILT = """<!doctype html>
@@ -33,6 +37,24 @@ NOT_BUILT = """<!doctype html>
 <a href="/healthz">/healthz</a>.</p>
 </body></html>
 """
+
+
+GRAPHIQL_NOT_BUILT = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>PushNest GraphiQL</title></head>
+<body>
+<h1>GraphiQL is part of the web console's build, which is missing</h1>
+<p>Build it with <code>make console</code> in the PushNest repository (or point
+<code>PUSHNEST_CONSOLE_DIR</code> at a built console). The API answers at this address meanwhile.</p>
+</body></html>
+"""
+
+
+def graphiql_page(console_dir: Path) -> Response:
+    """GraphiQL as built with the console: every file it loads comes from this server."""
+    page = console_dir / GRAPHIQL_PAGE
+    if not page.is_file():
+        return HTMLResponse(GRAPHIQL_NOT_BUILT, status_code=404, headers={"Cache-Control": NO_CACHE})
+    return FileResponse(page, headers={"Cache-Control": NO_CACHE, "Content-Security-Policy": GRAPHIQL_CSP})
 
 
 class AssetFiles(StaticFiles):
@@ -78,6 +100,8 @@ def console_routes(console_dir: Path) -> list[BaseRoute]:
 def _top_level_file(console_dir: Path, name: str) -> Path | None:
     """`favicon.svg` and the like: a plain name directly in dist, never a path or a hidden file."""
     if not name or name.startswith(".") or any(c in name for c in "/\\") or not name.isprintable():
+        return None
+    if name == GRAPHIQL_PAGE:
         return None
     candidate = console_dir / name
     return candidate if candidate.is_file() else None

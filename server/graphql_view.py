@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
@@ -28,12 +29,12 @@ from schema.services.auth import principal_for
 from schema.services.principal import Principal
 from schema.services.runtime import Runtime
 from server.client_ip import client_ip
+from server.console import graphiql_page
 from server.failsafe import RETRY_AFTER_SECONDS, error_response
 from server.graphql_media import GRAPHQL_RESPONSE, is_request_error, wants_graphql_response
 from server.graphql_ws import SharedFramesTransportWS
 from server.graphql_ws_legacy import LegacyWS
 from server.json_body import read_json
-from server.security_headers import FRAME_ANCESTORS_ONLY
 from server.session_cookie import HttpSessionCookie, cookie_token
 
 
@@ -53,13 +54,24 @@ class PushNestGraphQL(GraphQL[GraphQLContext, None]):
 
     graphql_transport_ws_handler_class = SharedFramesTransportWS
     graphql_ws_handler_class = LegacyWS
+    # Where GraphiQL's page is built (with the console); create_app sets it from the settings.
+    console_dir = Path("frontend/dist")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
+        request = Request(scope, receive=receive)
+        if self.should_render_graphql_ide(self.request_adapter_class(request)):
+            # Before run(): a page load needs no caller, so no sign-in lookup.
+            if self.graphql_ide:
+                page = await self.render_graphql_ide(request)
+            else:
+                page = error_response(404, "Not Found", "NOT_FOUND")
+            await page(scope, receive, send)
+            return
         try:
-            response = await self.run(Request(scope, receive=receive))
+            response = await self.run(request)
         except HTTPException as refused:
             code = "NOT_FOUND" if refused.status_code == 404 else "BAD_INPUT"
             headers = {"Allow": "POST"} if refused.status_code == 405 else None
@@ -86,10 +98,8 @@ class PushNestGraphQL(GraphQL[GraphQLContext, None]):
             raise
 
     async def render_graphql_ide(self, request: Request) -> Response:
-        response = await super().render_graphql_ide(request)
-        # GraphiQL loads from unpkg.com and runs an inline script: the console's CSP would blank it.
-        response.headers["Content-Security-Policy"] = FRAME_ANCESTORS_ONLY
-        return response
+        # Ours, built with the console (Strawberry's own page loads GraphiQL from a CDN).
+        return graphiql_page(self.console_dir)
 
     def decode_json(self, data: str | bytes) -> object:
         return read_json(data)  # also used for WebSocket frames: a bad one is "not JSON" there too

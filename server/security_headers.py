@@ -1,9 +1,8 @@
 """Security headers on every HTTP answer: the console's CSP, no framing, no sniffing, no referrer.
 
 One policy for the console and the API alike (a JSON answer is never rendered, so the console's
-CSP costs it nothing), set unless the endpoint chose its own: GraphiQL's page loads its code from
-unpkg.com and runs an inline script, so it keeps only `frame-ancestors 'none'` (see
-`server.graphql_view`) until it is served offline.
+CSP costs it nothing), set unless the endpoint chose its own: GraphiQL's page (built with the
+console, served at GET /graphql) gets `GRAPHIQL_CSP`, the same policy with what its editor needs.
 
     default-src 'self'             nothing from other origins unless listed below
     script-src 'self'              only the built console's own files: no inline script, no eval
@@ -34,8 +33,25 @@ CONSOLE_CSP = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
-# For pages that bring their own script sources (GraphiQL): only the anti-framing part.
-FRAME_ANCESTORS_ONLY = "frame-ancestors 'none'"
+# GraphiQL's editor (Monaco) runs its language services in workers of the same build, embeds its
+# icon fonts as data: URLs, and styles its lines with inline <style> elements and style attributes
+# (it cannot run without 'unsafe-inline' styles, which run no code); still nothing from another
+# origin, no inline script, no eval.
+GRAPHIQL_CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "worker-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 HEADERS = {
     "Content-Security-Policy": CONSOLE_CSP,
     "X-Content-Type-Options": "nosniff",

@@ -13,6 +13,7 @@ from server.app import create_app
 from server.console import IMMUTABLE, NO_CACHE, SHORT_CACHE
 
 INDEX = "<!doctype html><title>PushNest console</title><div id=app></div>"
+GRAPHIQL = "<!doctype html><title>PushNest GraphiQL</title><div id=graphiql></div>"
 SCRIPT = "console.log('app');\n" * 200  # > 1 KB, so it is worth compressing
 
 
@@ -24,6 +25,7 @@ def dist(tmp_path: Path) -> Path:
     (root / "assets" / "app-abc123.js").write_text(SCRIPT)
     (root / "assets" / "tiny-1.css").write_text("a{}")
     (root / "favicon.svg").write_text("<svg/>")
+    (root / "graphiql.html").write_text(GRAPHIQL)
     (root / ".env").write_text("SECRET=1")
     (tmp_path / "outside.txt").write_text("not for you")
     return root
@@ -65,6 +67,23 @@ async def test_client_routes_get_index_html_uncached(console: httpx.AsyncClient)
         assert response.headers["content-type"].startswith("text/html")
     assert (await console.head("/messages/12")).status_code == 200
     assert (await console.post("/messages/12")).status_code == 405
+
+
+async def test_graphiql_is_served_from_the_build_at_graphql_for_browsers(console: httpx.AsyncClient) -> None:
+    page = await console.get("/graphql", headers={"Accept": "text/html,application/xhtml+xml"})
+    assert page.status_code == 200 and page.text == GRAPHIQL
+    assert page.headers["cache-control"] == NO_CACHE
+    # Only there: under its file name it would get the console's policy, which its editor breaks.
+    assert (await console.get("/graphiql.html")).text == INDEX
+
+
+async def test_graphiql_can_be_switched_off(settings: Settings, dist: Path) -> None:
+    app = create_app(settings.model_copy(update={"console_dir": dist, "graphiql": False}))
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://console.test"
+    ) as client:
+        page = await client.get("/graphql", headers={"Accept": "text/html"})
+    assert page.status_code == 404 and GRAPHIQL not in page.text
 
 
 async def test_top_level_files_are_served_with_a_short_cache(console: httpx.AsyncClient) -> None:

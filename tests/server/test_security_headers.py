@@ -1,5 +1,5 @@
 """Security headers on the console and the API: one strict CSP, no framing, no sniffing, no referrer;
-GraphiQL (loaded from a CDN) keeps only the anti-framing part of the CSP."""
+GraphiQL (built with the console) gets the same policy with what its editor needs, nothing more."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from schema.settings import Settings
 from server.app import create_app
-from server.security_headers import CONSOLE_CSP, FRAME_ANCESTORS_ONLY
+from server.security_headers import CONSOLE_CSP, GRAPHIQL_CSP
 from tests.helpers import GraphQLClient
 
 COMMON = {"x-content-type-options": "nosniff", "x-frame-options": "DENY", "referrer-policy": "no-referrer"}
@@ -23,6 +23,7 @@ def dist(tmp_path: Path) -> Path:
     (root / "index.html").write_text("<!doctype html><title>PushNest</title>")
     (root / "assets" / "app-abc123.js").write_text("console.log(1)")
     (root / "favicon.svg").write_text("<svg/>")
+    (root / "graphiql.html").write_text("<!doctype html><title>PushNest GraphiQL</title>")
     return root
 
 
@@ -73,7 +74,13 @@ async def test_api_answers_carry_the_headers(anonymous: GraphQLClient) -> None:
         assert_headers(response, CONSOLE_CSP)
 
 
-async def test_graphiql_keeps_only_frame_ancestors(anonymous: GraphQLClient) -> None:
-    page = await anonymous.http.get("/graphql", headers={"Accept": "text/html"})
-    assert page.status_code == 200 and "graphiql" in page.text.lower()
-    assert_headers(page, FRAME_ANCESTORS_ONLY)
+async def test_graphiql_gets_its_own_strict_policy(settings: Settings, dist: Path) -> None:
+    async with console_client(settings, dist) as console:
+        page = await console.get("/graphql", headers={"Accept": "text/html"})
+    assert page.status_code == 200 and "PushNest GraphiQL" in page.text
+    assert_headers(page, GRAPHIQL_CSP)
+    directives = dict(part.split(" ", 1) for part in GRAPHIQL_CSP.split("; "))
+    # Nothing from another origin, no inline script, no eval: only its own build's files.
+    assert directives["script-src"] == "'self'" and "unsafe" not in directives["script-src"]
+    assert all("http" not in value and "*" not in value for value in directives.values())
+    assert directives["connect-src"] == "'self'" and directives["frame-ancestors"] == "'none'"

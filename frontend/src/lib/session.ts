@@ -6,8 +6,7 @@ export interface SessionUser {
   role: 'ADMIN' | 'MEMBER'
 }
 
-/** Every request that may use the session cookie carries this header (the API's CSRF defence). */
-export const CONSOLE_HEADERS: Record<string, string> = { 'x-pushnest-console': '1' }
+export { CONSOLE_HEADERS } from '@/lib/console-headers'
 
 // The session itself is an HttpOnly cookie the API sets at sign-in: no script here can read it, so
 // nothing in Web Storage is worth stealing. The page only knows who is signed in (from the login
