@@ -1,7 +1,8 @@
 """Prometheus metrics, in the process's default registry.
 
 The API serves them at `/metrics` (server/metrics.py); `pushnest worker` serves its own on
-PUSHNEST_WORKER_METRICS_PORT. Queue depth is read from the database when scraped.
+PUSHNEST_WORKER_METRICS_PORT. Queue depth is read from the database when scraped. With
+OpenTelemetry on, deliveries and request durations are exported over OTLP too (schema/telemetry.py).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from prometheus_client import Counter, Gauge, Histogram
 from tortoise.functions import Count
 
+from schema import telemetry
 from schema.models import Delivery
 from schema.models.messages import DeliveryStatus
 
@@ -46,6 +48,7 @@ def record_delivery(channel_type: str, outcome: str, latency_ms: int | None, ret
         DELIVERY_LATENCY.labels(channel_type).observe(latency_ms / 1000)
     if retrying:
         RETRIES.labels(channel_type).inc()
+    telemetry.record_delivery(channel_type, outcome, latency_ms)
 
 
 async def refresh_queue_depth() -> None:

@@ -60,6 +60,7 @@ INI_KEYS: dict[str, tuple[str, str]] = {
     "retention_max_messages": ("retention", "max_messages"),
     "inbox_retention_days": ("retention", "inbox_days"),
     "worker_metrics_port": ("delivery", "worker_metrics_port"),
+    "otel_endpoint": ("otel", "endpoint"),
 }
 DEFAULT_CONFIG_FILE = Path("conf/app.ini")
 _SECRETS_FILE = "secrets.json"
@@ -127,6 +128,10 @@ class Settings(BaseModel):
     inbox_retention_days: int = Field(default=90, ge=0, le=MAX_RETENTION_DAYS)
     # `pushnest worker` serves Prometheus metrics on this port when set.
     worker_metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    # OpenTelemetry: traces and metrics go over OTLP/HTTP to this collector (its base URL, e.g.
+    # http://otel-collector:4318); unset, OpenTelemetry is off. OTEL_EXPORTER_OTLP_ENDPOINT also
+    # switches it on (schema/telemetry.py).
+    otel_endpoint: str | None = None
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -142,6 +147,15 @@ class Settings(BaseModel):
     @classmethod
     def _unset_port(cls, value: object) -> object:
         return None if value == "" else value
+
+    @field_validator("otel_endpoint")
+    @classmethod
+    def _otel_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be the collector's http:// or https:// base URL (OTLP over HTTP)")
+        return value
 
     @field_validator("trusted_proxies", "allowed_origins", mode="before")
     @classmethod
@@ -192,6 +206,9 @@ def load_settings(environ: Mapping[str, str] | None = None, config_file: Path | 
     env = os.environ if environ is None else environ
     path = config_file or Path(env.get("PUSHNEST_CONFIG", str(DEFAULT_CONFIG_FILE)))
     raw = _read_ini(path) | _read_env(env)
+    # The standard OpenTelemetry variable switches tracing on too (PUSHNEST_OTEL_ENDPOINT wins).
+    if env.get("OTEL_EXPORTER_OTLP_ENDPOINT") and not raw.get("otel_endpoint"):
+        raw["otel_endpoint"] = env["OTEL_EXPORTER_OTLP_ENDPOINT"]
     data_dir = Path(str(raw.get("data_dir", "data"))).expanduser().resolve()
     raw["data_dir"] = data_dir
     # Relative paths are taken from the working directory, like data_dir.

@@ -18,6 +18,7 @@ from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddle
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 
+from schema import telemetry
 from schema.bus import LocalEventBus, RedisEventBus, RedisEventFeed
 from schema.channels.base import SendContext, TokenStore
 from schema.db import close_database, open_database
@@ -40,6 +41,7 @@ from server.graphql_view import PushNestGraphQL
 from server.health import healthz, readyz
 from server.metrics import RequestMetrics, metrics_endpoint
 from server.security_headers import SecurityHeaders
+from server.tracing import RequestTracing
 
 log = logging.getLogger("pushnest")
 MAX_SUBSCRIPTIONS_PER_SOCKET = 50
@@ -106,11 +108,14 @@ def create_app(settings: Settings, in_process_worker: InProcessWorkerFactory | N
         *rest_compat.routes,
         *console_routes(settings.console_dir),
     ]
+    # Request spans only while OpenTelemetry is on (the CLI starts it before building the app).
+    tracing = [Middleware(RequestTracing)] if telemetry.enabled() else []
     return Starlette(
         routes=routes,
         lifespan=lifespan,
         max_body_size=settings.max_body_bytes,
         middleware=[
+            *tracing,
             Middleware(SecurityHeaders),
             Middleware(Failsafe),
             Middleware(RequestMetrics),

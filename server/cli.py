@@ -82,6 +82,18 @@ def build_app(settings: Settings) -> Starlette:
 
 
 def _serve(settings: Settings, host: str | None, port: int | None) -> int:
+
+    from schema import telemetry
+
+    stop_telemetry = telemetry.start(settings, "pushnest" if settings.embedded else "pushnest-api")
+    try:
+        _run_uvicorn(settings, host, port)
+    finally:
+        stop_telemetry()
+    return 0
+
+
+def _run_uvicorn(settings: Settings, host: str | None, port: int | None) -> None:
     import uvicorn
 
     uvicorn.run(
@@ -104,10 +116,10 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> int:
         # Text: uvicorn's handlers, with the same credential redaction as the root's.
         log_config=None if settings.log_format == "json" else uvicorn_log_config(),
     )
-    return 0
 
 
 def _worker(settings: Settings, burst: bool) -> int:
+    from schema import telemetry
     from workers.arq_worker import build_worker
 
     try:
@@ -115,7 +127,11 @@ def _worker(settings: Settings, burst: bool) -> int:
     except ValueError as exc:
         print(f"pushnest: {exc}", file=sys.stderr)
         return 2
-    worker.run()
+    stop_telemetry = telemetry.start(settings, "pushnest-worker")
+    try:
+        worker.run()
+    finally:
+        stop_telemetry()
     return 0
 
 

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from schema import telemetry
 from schema.metrics import REQUEST_SECONDS, REQUESTS, refresh_queue_depth
 
 # Paths that match no route are counted together: raw paths would be unbounded (and may hold tokens).
@@ -38,8 +39,10 @@ class RequestMetrics:
             # The router puts the matched route into the scope it was given (this one).
             route = getattr(scope.get("route"), "path", None) or UNMATCHED
             method = str(scope.get("method", ""))
+            seconds = time.perf_counter() - started
             REQUESTS.labels(route, method, str(status)).inc()
-            REQUEST_SECONDS.labels(route, method).observe(time.perf_counter() - started)
+            REQUEST_SECONDS.labels(route, method).observe(seconds)
+            telemetry.record_request(route, method, status, seconds)
 
 
 async def metrics_endpoint(request: Request) -> Response:

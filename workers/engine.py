@@ -36,6 +36,7 @@ from schema.services import message_status, stats
 from schema.settings import Settings
 from workers.claims import claim
 from workers.configs import ConfigCache
+from workers.tracing import delivery_span, outcome_on_span, vendor_span
 
 log = logging.getLogger("pushnest.delivery")
 stats_log = logging.getLogger("pushnest.stats")
@@ -102,13 +103,16 @@ class DeliveryEngine:
             trace_id=delivery.message.trace_id, message_id=delivery.message_id, delivery_id=delivery.id
         )
         async with self._slots:
-            try:
-                return await self._deliver(delivery)
-            except Exception as exc:  # a bug must not lose the row: record it and retry later
-                log.exception("delivery %s crashed", delivery.id)
-                return self._failure(
-                    delivery, datetime.now(UTC), ErrorClass.UNKNOWN, f"internal error: {exc!r}"
-                )
+            with delivery_span(delivery.message.traceparent, delivery.message_id, delivery.id) as span:
+                try:
+                    outcome = await self._deliver(delivery)
+                except Exception as exc:  # a bug must not lose the row: record it and retry later
+                    log.exception("delivery %s crashed", delivery.id)
+                    outcome = self._failure(
+                        delivery, datetime.now(UTC), ErrorClass.UNKNOWN, f"internal error: {exc!r}"
+                    )
+                outcome_on_span(span, outcome.status.value, outcome.error_class, outcome.error)
+                return outcome
 
     async def _deliver(self, delivery: Delivery) -> Outcome:
         started = datetime.now(UTC)
@@ -150,14 +154,15 @@ class DeliveryEngine:
     ) -> Outcome:
         clock = time.perf_counter()
         try:
-            receipt = await asyncio.wait_for(
-                send(
-                    self._outgoing(delivery),
-                    config,
-                    self._ctx.allowing_private(channel.allow_private_targets),
-                ),
-                timeout=self._settings.send_timeout_seconds + 5,
-            )
+            with vendor_span(delivery.channel_type, delivery.attempts):
+                receipt = await asyncio.wait_for(
+                    send(
+                        self._outgoing(delivery),
+                        config,
+                        self._ctx.allowing_private(channel.allow_private_targets),
+                    ),
+                    timeout=self._settings.send_timeout_seconds + 5,
+                )
         except ChannelError as exc:
             if exc.error_class is ErrorClass.RATE_LIMITED:
                 await self._limiter.block(_account(channel), exc.wait_seconds or 30.0)

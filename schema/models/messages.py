@@ -67,6 +67,9 @@ class Message(Model):
     status = fields.CharEnumField(MessageStatus, max_length=16, default=MessageStatus.QUEUED)
     caller_ip = fields.CharField(max_length=64, default="")
     trace_id = fields.CharField(max_length=32, default="")
+    # The accept span's W3C traceparent while OpenTelemetry is on: workers continue the trace from
+    # it, whatever woke them (schema/telemetry.py).
+    traceparent = fields.CharField(max_length=64, default="", db_default="")
     send_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     finished_at = fields.DatetimeField(null=True)

@@ -7,7 +7,6 @@ written in one transaction, and workers are told only after it commits.
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -30,6 +29,7 @@ from schema.services.runtime import Runtime
 from schema.services.send_request import SendRequest
 from schema.services.tasks import check_readable
 from schema.services.validation import parse
+from schema.telemetry import message_trace, traced
 
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
 MAX_BATCH = 500
@@ -65,6 +65,7 @@ async def accept_send(runtime: Runtime, principal: Principal, data: dict[str, An
     return result
 
 
+@traced("pushnest.accept")
 async def accept_many(
     runtime: Runtime, principal: Principal, items: list[dict[str, Any]]
 ) -> list[SendResult | PushNestError]:
@@ -260,6 +261,7 @@ async def _write(principal: Principal, ready: list[_Ready]) -> list[tuple[Messag
 async def _message_row(principal: Principal, ready: _Ready, now: datetime) -> Message:
     request, target, content = ready.request, ready.target, ready.content
     is_task = isinstance(target, Task)
+    trace_id, traceparent = message_trace()
     return await Message.create(
         owner_id=target.owner_id,
         task_id=target.id if is_task else None,
@@ -278,7 +280,8 @@ async def _message_row(principal: Principal, ready: _Ready, now: datetime) -> Me
         idempotency_key=request.idempotency_key,
         status=MessageStatus.SCHEDULED if _later(request.send_at, now) else MessageStatus.QUEUED,
         caller_ip=principal.ip[:64],
-        trace_id=secrets.token_hex(8),
+        trace_id=trace_id,
+        traceparent=traceparent,
         send_at=request.send_at,
     )
 
@@ -302,6 +305,7 @@ def _mentions(target: Task | Template, request: SendRequest) -> dict[str, Any]:
     }
 
 
+@traced("pushnest.enqueue", kind="producer")
 async def _dispatch(runtime: Runtime, written: list[tuple[Message, list[Delivery]]]) -> None:
     now = datetime.now(UTC)
     if len(written) == 1:  # the rest of this request logs with the send's trace id

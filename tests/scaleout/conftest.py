@@ -153,8 +153,14 @@ class Cluster:
 
 
 @pytest.fixture(scope="module")
+def extra_env() -> dict[str, str]:
+    """More environment for every process of the module's cluster (a module may override this)."""
+    return {}
+
+
+@pytest.fixture(scope="module")
 async def cluster(
-    tmp_path_factory: pytest.TempPathFactory, private_redis: PrivateRedis
+    tmp_path_factory: pytest.TempPathFactory, private_redis: PrivateRedis, extra_env: dict[str, str]
 ) -> AsyncIterator[Cluster]:
     """Its own database and, because these tests flush and fill Redis, its own redis-server."""
     if not reachable(MYSQL_ROOT, 3306):
@@ -170,21 +176,25 @@ async def cluster(
     await sink.start()
     port = free_port()
     data_dir = tmp_path_factory.mktemp("scaleout")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PUSHNEST_")} | {
-        "PUSHNEST_CONFIG": str(data_dir / "none.ini"),
-        "PUSHNEST_DATA_DIR": str(data_dir),
-        "PUSHNEST_DATABASE_URL": f"{MYSQL_ROOT}/{database}",
-        "PUSHNEST_REDIS_URL": redis_url,
-        "PUSHNEST_ADMIN_PASSWORD": ADMIN_PASSWORD,
-        "PUSHNEST_JWT_SECRET": secrets.token_urlsafe(40),
-        "PUSHNEST_SECRET_KEY": secrets.token_urlsafe(40),
-        "PUSHNEST_PORT": str(port),
-        "PUSHNEST_ALLOW_PRIVATE_TARGETS": "true",
-        "PUSHNEST_LEASE_SECONDS": "5",
-        "PUSHNEST_RETRY_BASE_SECONDS": "0.2",
-        "PUSHNEST_RETRY_MAX_SECONDS": "1",
-        "PUSHNEST_LOG_LEVEL": "WARNING",
-    }
+    env = (
+        {k: v for k, v in os.environ.items() if not k.startswith("PUSHNEST_")}
+        | {
+            "PUSHNEST_CONFIG": str(data_dir / "none.ini"),
+            "PUSHNEST_DATA_DIR": str(data_dir),
+            "PUSHNEST_DATABASE_URL": f"{MYSQL_ROOT}/{database}",
+            "PUSHNEST_REDIS_URL": redis_url,
+            "PUSHNEST_ADMIN_PASSWORD": ADMIN_PASSWORD,
+            "PUSHNEST_JWT_SECRET": secrets.token_urlsafe(40),
+            "PUSHNEST_SECRET_KEY": secrets.token_urlsafe(40),
+            "PUSHNEST_PORT": str(port),
+            "PUSHNEST_ALLOW_PRIVATE_TARGETS": "true",
+            "PUSHNEST_LEASE_SECONDS": "5",
+            "PUSHNEST_RETRY_BASE_SECONDS": "0.2",
+            "PUSHNEST_RETRY_MAX_SECONDS": "1",
+            "PUSHNEST_LOG_LEVEL": "WARNING",
+        }
+        | extra_env
+    )
     api = subprocess.Popen(
         [sys.executable, "-m", "server.cli", "serve"],
         env=env,

@@ -1,0 +1,16 @@
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+from tortoise import fields
+
+class Migration(migrations.Migration):
+    dependencies = [('models', '0003_inbox_senders_user_groups')]
+
+    initial = False
+
+    operations = [
+        ops.AddField(
+            model_name='Message',
+            name='traceparent',
+            field=fields.CharField(default='', db_default='', max_length=64),
+        ),
+    ]
