@@ -109,6 +109,9 @@ class Delivery(Model):
     lease_until = fields.DatetimeField(null=True)
     # A random token per claim: the claimer reads back only the rows its own update took.
     claim_token = fields.CharField(max_length=32, default="", db_index=True)
+    # The worker holding the claim while it has a live heartbeat ("" = only the lease protects it):
+    # the sweeper releases rows of a worker whose heartbeat is gone without waiting for the lease.
+    claimed_by = fields.CharField(max_length=64, default="")
     error_class = fields.CharField(max_length=32, default="")
     last_error = fields.TextField(default="")
     latency_ms = fields.IntField(null=True)
