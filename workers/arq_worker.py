@@ -195,7 +195,7 @@ class WorkerProcess:
         if not port:
             return None
         return HealthServer(
-            self._settings.host, port, lambda: {"database": loop.ready, "redis": heartbeat.fresh()}
+            self._settings.host, port, lambda: {"database": loop.ready, "redis": heartbeat.answering}
         )
 
     async def _open_database(self) -> None:

@@ -89,7 +89,7 @@ async def _claim_once(limit: int, lease_seconds: float, holder: str) -> list[Cla
 async def _claim_portable(limit: int, now: datetime, lease_until: datetime, token: str, holder: str) -> int:
     """Select due ids, then take them with a conditional update (SQLite: one process, one writer)."""
     async with in_transaction() as conn:
-        query = Delivery.filter(status__in=READY, next_attempt_at__lte=now).using_db(conn)
+        query = Delivery.filter(next_attempt_at__lte=now, status__in=READY).using_db(conn)
         ids = _ints(await query.order_by("next_attempt_at", "id").limit(limit).values_list("id", flat=True))
         if not ids:
             return 0
@@ -101,6 +101,7 @@ async def _claim_portable(limit: int, now: datetime, lease_until: datetime, toke
                 claim_token=token,
                 claimed_by=holder,
                 lease_until=lease_until,
+                next_attempt_at=None,
                 attempts=F("attempts") + 1,
                 version=F("version") + 1,
             )
@@ -115,12 +116,15 @@ async def _claim_mysql(
     claimer waits for the row lock, re-reads the status and skips what was taken. One round trip
     instead of a transaction of four (syscalls dominate the cost of a claim on small machines)."""
     ready = ", ".join(["%s"] * len(READY))
-    params: list[Any] = [DeliveryStatus.SENDING.value, token, holder, _naive(lease_until)]
-    params += [s.value for s in READY] + [_naive(now), limit]
+    params: list[Any] = [DeliveryStatus.SENDING.value, token, holder, _naive(lease_until), _naive(now)]
+    params += [s.value for s in READY] + [limit]
+    # The due index gives the rows in claim order, so the statement stops after `limit` rows;
+    # (status, next_attempt_at) would make it read and sort every due row of three statuses.
     sql = (
-        "UPDATE deliveries SET status = %s, claim_token = %s, claimed_by = %s, lease_until = %s, "  # noqa: S608 - placeholders only
-        "attempts = attempts + 1, version = version + 1 "
-        f"WHERE status IN ({ready}) AND next_attempt_at <= %s ORDER BY next_attempt_at, id LIMIT %s"
+        "UPDATE deliveries FORCE INDEX (idx_deliveries_due) SET status = %s, claim_token = %s, "  # noqa: S608 - placeholders only
+        "claimed_by = %s, lease_until = %s, next_attempt_at = NULL, attempts = attempts + 1, "
+        f"version = version + 1 WHERE next_attempt_at <= %s AND status IN ({ready}) "
+        "ORDER BY next_attempt_at, id LIMIT %s"
     )
     updated, _ = await conn.execute_query(sql, params)
     return int(updated)

@@ -54,6 +54,11 @@ class Heartbeat:
         """Rows naming this worker are surely still its own (no sweeper can have taken them)."""
         return time.monotonic() < self._last_ok + TRUST_FOR
 
+    @property
+    def answering(self) -> bool:
+        """The last beat reached Redis (what readiness reports)."""
+        return not self._failing and self._last_ok > float("-inf")
+
     async def beat(self) -> bool:
         started = time.monotonic()
         try:

@@ -6,6 +6,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
+from tortoise.indexes import Index
 from tortoise.models import Model
 
 if TYPE_CHECKING:
@@ -121,7 +122,15 @@ class Delivery(Model):
 
     class Meta:
         table = "deliveries"
-        indexes = (("status", "next_attempt_at"), ("channel_id", "created_at"), ("created_at",))
+        indexes = (
+            ("status", "next_attempt_at"),
+            ("channel_id", "created_at"),
+            ("created_at",),
+            # The claim's index: only rows waiting to be sent have a next_attempt_at (a claim clears
+            # it), so a claim reads them in due order and stops at its LIMIT instead of sorting
+            # every due row of every waiting status.
+            Index(fields=("next_attempt_at",), name="idx_deliveries_due"),
+        )
 
 
 class DeliveryAttempt(Model):

@@ -1,6 +1,7 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 from tortoise import fields
+from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
     dependencies = [('models', '0001_initial')]
@@ -12,5 +13,9 @@ class Migration(migrations.Migration):
             model_name='Delivery',
             name='claimed_by',
             field=fields.CharField(default='', max_length=64),
+        ),
+        ops.AddIndex(
+            model_name='Delivery',
+            index=Index(fields=['next_attempt_at'], name='idx_deliveries_due'),
         ),
     ]
