@@ -118,10 +118,9 @@ class DeliveryEngine:
     async def _send(self, job: Job, channel: Channel, send: Any, config: Any, started: datetime) -> Outcome:
         clock = time.perf_counter()
         try:
-            receipt = await asyncio.wait_for(
-                send(self._outgoing(job), config, self._ctx),
-                timeout=self._settings.send_timeout_seconds + 5,
-            )
+            # asyncio.timeout, not wait_for: no extra task per send.
+            async with asyncio.timeout(self._settings.send_timeout_seconds + 5):
+                receipt = await send(self._outgoing(job), config, self._ctx)
         except ChannelError as exc:
             if exc.error_class is ErrorClass.RATE_LIMITED:
                 await self._block(channel, exc.wait_seconds or 30.0)
