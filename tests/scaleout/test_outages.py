@@ -1,6 +1,8 @@
-"""Workers ride out a Redis outage, and take over a killed worker's rows before their lease ends.
+"""Workers ride out Redis and database outages, and take over a killed worker's rows before their
+lease ends.
 
-Each test has its own redis-server (the first one stops and restarts it) and its own database.
+Each test has its own redis-server (one stops and restarts it) and its own database; the database
+outage is a proxy between one worker and MariaDB that the test cuts, so the shared server stays up.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
-from tests.conftest import free_port
+from tests.conftest import MYSQL_ROOT, free_port
 from tests.fakes.redis_server import PrivateRedis
+from tests.fakes.tcp_proxy import TcpProxy
 from tests.fakes.webhook_sink import Reply
 from tests.scaleout.conftest import delivery_ids_at, running_cluster
 from tests.scaleout.test_workers import send_many, wait_all_final
@@ -77,6 +80,43 @@ async def test_a_worker_rides_out_a_redis_outage(
             await send_many(cluster, http, key, task_id, 20, concurrency=5)
             counts = await wait_all_final(cluster, 40, timeout=60)
         assert counts.get("succeeded") == 40
+        assert worker.poll() is None
+
+
+async def test_a_worker_rides_out_a_database_outage(
+    tmp_path_factory: pytest.TempPathFactory, own_redis: PrivateRedis
+) -> None:
+    async with running_cluster(tmp_path_factory, own_redis.url(0)) as cluster:
+        proxy = TcpProxy("127.0.0.1", 3306)
+        await proxy.start()
+        through_proxy = cluster.env["PUSHNEST_DATABASE_URL"].replace(
+            MYSQL_ROOT, f"mysql://root:@127.0.0.1:{proxy.port}"
+        )
+        port = free_port()
+        worker = cluster.start_worker(
+            {"PUSHNEST_DATABASE_URL": through_proxy, "PUSHNEST_WORKER_METRICS_PORT": str(port)}
+        )
+        try:
+            await eventually(lambda: _is(readiness(port), 200), 60, "the worker never became ready")
+            async with httpx.AsyncClient(base_url=cluster.api_url, timeout=30) as http:
+                task_id, key = await cluster.webhook_task(http, "/db-outage")
+                await send_many(cluster, http, key, task_id, 20, concurrency=5)
+                await wait_all_final(cluster, 20, timeout=60)
+
+                await proxy.cut()
+                # The API still reaches the database: these are accepted while the worker cannot claim.
+                await send_many(cluster, http, key, task_id, 20, concurrency=5)
+                await eventually(lambda: _is(readiness(port), 503), 30, "readiness did not report the outage")
+                await asyncio.sleep(3)
+                assert worker.poll() is None, "the worker exited when the database went away"
+
+                await proxy.restore()
+                counts = await wait_all_final(cluster, 40, timeout=90)
+                await eventually(lambda: _is(readiness(port), 200), 30, "the worker did not recover")
+        finally:
+            await proxy.stop()
+        assert counts.get("succeeded") == 40
+        assert sorted(Counter(delivery_ids_at(cluster.sink, "/db-outage")).values()) == [1] * 40
         assert worker.poll() is None
 
 

@@ -3,6 +3,7 @@ a delivery's end, its message's status and its count commit together, and each e
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -153,3 +154,34 @@ async def test_the_sweeper_repairs_a_message_left_behind_by_a_crash(rows: Rows) 
     (busy,) = await rows.due(await rows.channel("/record"), 1)
     assert await message_status.reconcile(older_than_seconds=0) == []
     assert (await Message.get(id=busy.message_id)).status is MessageStatus.QUEUED
+
+
+async def test_the_recorder_keeps_outcomes_through_a_database_outage(rows: Rows) -> None:
+    jobs = await claimed_jobs(rows, 3)
+    failures = 2
+    written: list[list[Outcome]] = []
+
+    async def flaky(batch: list[Outcome]) -> list[Outcome]:
+        nonlocal failures
+        if failures:
+            failures -= 1
+            raise ConnectionError("the database went away")
+        written.append(batch)
+        return await recording.record(batch)
+
+    after: list[int] = []
+
+    async def done(batch: list[Outcome], applied: list[Outcome]) -> None:
+        after.extend(o.row.id for o in applied)
+
+    recorder = recording.Recorder(done, flaky, linger=0.001, max_pause=0.05)
+    recorder.start()
+    for job in jobs:
+        recorder.add(outcome(job, DeliveryStatus.SUCCEEDED))
+    await asyncio.sleep(0.01)
+    assert not recorder.healthy, "readiness reports the outage"
+    await recorder.close(wait_seconds=5)
+    assert recorder.healthy and failures == 0
+    assert sorted(after) == sorted(j.row.id for j in jobs)
+    assert set((await statuses([j.row.id for j in jobs])).values()) == {"succeeded"}
+    assert await counted() == (3, 3, 0)
