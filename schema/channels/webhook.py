@@ -143,7 +143,9 @@ def sign(secret: str, webhook_id: str, timestamp: int, body: bytes) -> str:
 
 
 async def send(outgoing: Outgoing, config: Config, ctx: SendContext) -> Receipt:
-    url = render(config.url, {k: quote(v, safe="") for k, v in _fields(outgoing).items()})
+    url = config.url
+    if "{{" in url:  # most URLs have no placeholder: skip quoting every field on each send
+        url = render(url, {k: quote(v, safe="") for k, v in _fields(outgoing).items()})
     await refuse_private_target(url, config.allow_private_network or ctx.allow_private_targets)
     body = b"" if config.method == "GET" else render_body(config, outgoing).encode()
     headers = {"Content-Type": config.content_type, "User-Agent": "PushNest-Webhook/1"} | config.header_map()
