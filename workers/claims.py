@@ -10,6 +10,7 @@ due again when their lease runs out (`release_expired`), or at once when the wor
 
 from __future__ import annotations
 
+import json
 import secrets
 import time
 from collections.abc import Iterable, Sequence
@@ -21,7 +22,7 @@ from tortoise import connections
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from schema.db import retry_deadlocks
+from schema.db import placeholder, retry_deadlocks
 from schema.models import Delivery
 from schema.models.messages import DeliveryStatus
 
@@ -79,11 +80,27 @@ async def _claim_once(limit: int, lease_seconds: float, holder: str) -> list[Cla
         claimed = await _claim_portable(limit, now, lease_until, token, holder)
     if not claimed:
         return []
-    rows = await Delivery.filter(claim_token=token, status=DeliveryStatus.SENDING).values(*_COLUMNS)
     deadline = started + lease_seconds
-    return sorted(
-        (Claimed(**row, token=token, holder=holder, deadline=deadline) for row in rows), key=lambda c: c.id
+    rows = await _read_claimed(conn, token)
+    return [Claimed(**row, token=token, holder=holder, deadline=deadline) for row in rows]
+
+
+async def _read_claimed(conn: Any, token: str) -> list[dict[str, Any]]:
+    """The rows a claim took, by its token: a plain read of the deliveries table (by hand: the ORM's
+    value conversion showed in the worker's profile)."""
+    mark = placeholder(conn)
+    sql = (
+        f"SELECT {', '.join(_COLUMNS)} FROM deliveries WHERE claim_token = {mark} AND status = {mark} "  # noqa: S608 - fixed names
+        "ORDER BY id"
     )
+    _, rows = await conn.execute_query(sql, [token, DeliveryStatus.SENDING.value])
+    found = [dict(row) for row in rows]
+    for row in found:
+        receivers = row["receivers"]
+        row["receivers"] = (
+            json.loads(receivers) if isinstance(receivers, str | bytes) else list(receivers or [])
+        )
+    return found
 
 
 async def _claim_portable(limit: int, now: datetime, lease_until: datetime, token: str, holder: str) -> int:
