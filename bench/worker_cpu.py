@@ -61,9 +61,9 @@ async def run_loop(settings: object, redis_url: str, count: int) -> tuple[float,
     from schema.db import close_database, open_database
     from schema.models import Delivery
     from schema.models.messages import DeliveryStatus
+    from schema.net.client import outbound_clients
     from schema.services.send_context import send_context
     from schema.token_store import RedisTokenStore
-    from workers.clients import http_client
     from workers.engine import DeliveryEngine
     from workers.heartbeat import Heartbeat
     from workers.loop import DeliveryLoop
@@ -72,7 +72,7 @@ async def run_loop(settings: object, redis_url: str, count: int) -> tuple[float,
     await open_database(settings)  # type: ignore[arg-type]
     redis = Redis.from_url(redis_url)
     events = RedisEventBus(redis)
-    http = http_client(settings)  # type: ignore[arg-type]
+    http = outbound_clients(settings)  # type: ignore[arg-type]
     engine = DeliveryEngine(
         settings,  # type: ignore[arg-type]
         SecretBox(settings.secret_key.get_secret_value()),  # type: ignore[attr-defined]

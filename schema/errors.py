@@ -7,9 +7,14 @@
     ├── Conflict                       CONFLICT
     ├── Unauthenticated                UNAUTHENTICATED
     ├── Forbidden                      FORBIDDEN
-    └── TooManyRequests                RATE_LIMITED  (with retry_after seconds)
+    ├── TooManyRequests                RATE_LIMITED  (with retry_after seconds)
+    ├── Unavailable                    UNAVAILABLE   (the database or Redis does not answer: HTTP 503)
+    └── Internal                       INTERNAL      (anything unexpected: logged, shown masked)
 
 GraphQL errors carry `extensions.code` (graphql-core copies `extensions` from the original error).
+`Unavailable` and `Internal` are not raised by services: the API turns driver failures and bugs
+into them at its edges (`schema.graphql.public_errors`, `server.failsafe`), so no code path can
+forget to.
 """
 
 from __future__ import annotations
@@ -66,3 +71,11 @@ class TooManyRequests(PushNestError):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message, retry_after=retry_after)
         self.retry_after = retry_after
+
+
+class Unavailable(PushNestError):
+    code = "UNAVAILABLE"
+
+
+class Internal(PushNestError):
+    code = "INTERNAL"

@@ -6,9 +6,9 @@ import logging
 import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import timedelta
 from typing import Protocol
 
-import httpx
 from arq import create_pool
 from arq.connections import RedisSettings
 from redis.asyncio import Redis
@@ -23,8 +23,10 @@ from schema.channels.base import SendContext, TokenStore
 from schema.db import close_database, open_database
 from schema.graphql.build import build_schema
 from schema.jobs import QUEUE_NAME
+from schema.net.client import outbound_clients
 from schema.ports import Enqueuer, EventBus
 from schema.queue import ArqEnqueuer, dumps, loads
+from schema.services.channels import seal_legacy_secrets
 from schema.services.runtime import Runtime, build_runtime
 from schema.services.send_context import send_context
 from schema.services.throttle import RedisLoginThrottle
@@ -33,12 +35,18 @@ from schema.settings import Settings
 from schema.token_store import MemoryTokenStore, RedisTokenStore
 from server import rest_compat
 from server.console import console_routes
+from server.failsafe import Failsafe
 from server.graphql_view import PushNestGraphQL
 from server.health import healthz, readyz
 from server.metrics import RequestMetrics, metrics_endpoint
+from server.security_headers import SecurityHeaders
 
 log = logging.getLogger("pushnest")
 MAX_SUBSCRIPTIONS_PER_SOCKET = 50
+# A socket must send connection_init this soon after opening (either protocol), or it is closed
+# with 4408: an idle socket that never signs in only holds a connection (graphql-ws's own server
+# allows 3 s).
+WS_INIT_TIMEOUT = timedelta(seconds=5)
 GZIP_MINIMUM_BYTES = 1024
 # Streams (GraphQL over multipart/mixed; SSE is excluded by default) pass uncompressed: a zlib
 # state per long-lived stream costs memory (see `ws_per_message_deflate` in server/cli.py), and
@@ -65,6 +73,7 @@ def create_app(settings: Settings, in_process_worker: InProcessWorkerFactory | N
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
         allowed_origins=settings.allowed_origins,
         max_subscriptions_per_connection=MAX_SUBSCRIPTIONS_PER_SOCKET,
+        connection_init_wait_timeout=WS_INIT_TIMEOUT,
     )
 
     @asynccontextmanager
@@ -78,6 +87,7 @@ def create_app(settings: Settings, in_process_worker: InProcessWorkerFactory | N
             else:
                 runtime = await _all_in_one_runtime(settings, stack, in_process_worker)
             app.state.runtime = runtime
+            await seal_legacy_secrets(runtime.secret_box)
             runtime.sessions.start(settings.ws_check_seconds)
             stack.push_async_callback(runtime.sessions.stop)
             admin_password = settings.admin_password.get_secret_value() if settings.admin_password else None
@@ -99,7 +109,12 @@ def create_app(settings: Settings, in_process_worker: InProcessWorkerFactory | N
         routes=routes,
         lifespan=lifespan,
         max_body_size=settings.max_body_bytes,
-        middleware=[Middleware(RequestMetrics), compression()],
+        middleware=[
+            Middleware(SecurityHeaders),
+            Middleware(Failsafe),
+            Middleware(RequestMetrics),
+            compression(),
+        ],
     )
 
 
@@ -141,10 +156,10 @@ async def _scale_out_runtime(app: Starlette, settings: Settings, stack: AsyncExi
 async def _send_context(
     settings: Settings, stack: AsyncExitStack, events: EventBus, tokens: TokenStore
 ) -> SendContext:
-    """For `testChannel`: the API sends one message now and then, so plain httpx is enough here."""
-    http = httpx.AsyncClient(timeout=httpx.Timeout(settings.send_timeout_seconds))
-    stack.push_async_callback(http.aclose)
-    return send_context(settings, http, events, tokens)
+    """For `testChannel`: the same guarded clients the workers send with (schema/net/client.py)."""
+    clients = outbound_clients(settings)
+    stack.push_async_callback(clients.aclose)
+    return send_context(settings, clients, events, tokens)
 
 
 async def _all_in_one_runtime(

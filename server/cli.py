@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from schema.errors import ConfigError
-from schema.logging_setup import configure_logging
+from schema.logging_setup import configure_logging, uvicorn_log_config
 from schema.settings import Settings, load_settings
 
 if TYPE_CHECKING:
@@ -72,7 +72,6 @@ def build_app(settings: Settings) -> Starlette:
 
 def _serve(settings: Settings, host: str | None, port: int | None) -> int:
     import uvicorn
-    from uvicorn.config import LOGGING_CONFIG
 
     uvicorn.run(
         build_app(settings),
@@ -91,7 +90,8 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> int:
         ws_per_message_deflate=False,
         log_level=settings.log_level.lower(),
         # JSON logs: no config of uvicorn's own, so its loggers propagate to the root (JSON) handler.
-        log_config=None if settings.log_format == "json" else LOGGING_CONFIG,
+        # Text: uvicorn's handlers, with the same credential redaction as the root's.
+        log_config=None if settings.log_format == "json" else uvicorn_log_config(),
     )
     return 0
 
@@ -129,7 +129,13 @@ def _import_message_nest(settings: Settings, args: argparse.Namespace) -> int:
         try:
             box = SecretBox(settings.secret_key.get_secret_value())
             return await import_message_nest(
-                args.source, box, args.owner, args.inbox_user, args.dry_run, args.table_prefix
+                args.source,
+                box,
+                args.owner,
+                args.inbox_user,
+                args.dry_run,
+                args.table_prefix,
+                allow_private_targets=settings.allow_private_targets,
             )
         finally:
             await close_database()

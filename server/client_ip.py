@@ -34,3 +34,8 @@ def _parse(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None
         return ipaddress.ip_address(address)
     except ValueError:
         return None
+
+
+def from_trusted_proxy(peer: str | None, trusted: Sequence[IPNetwork]) -> bool:
+    """Whether the connection comes from a configured proxy, whose forwarding headers are believed."""
+    return bool(peer) and _is_trusted(peer or "", trusted)

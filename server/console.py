@@ -22,9 +22,10 @@ NO_CACHE = "no-cache"
 # First path segments that never fall back to index.html: the API's, and the assets directory.
 RESERVED = frozenset({"graphql", "api", "healthz", "readyz", "metrics", "assets"})
 
+# Unstyled: the Content-Security-Policy (server/security_headers.py) allows no inline style.
 NOT_BUILT = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>PushNest</title></head>
-<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 4rem auto; line-height: 1.5">
+<body>
 <h1>PushNest is running, but its web console has not been built</h1>
 <p>Build it with <code>make console</code> in the PushNest repository (or point
 <code>PUSHNEST_CONSOLE_DIR</code> at a built console); this page then becomes the console.</p>

@@ -17,19 +17,19 @@ an id can send. PushNest requires an API key on every call, as `Authorization: B
 decide what it may send to, exactly as for the GraphQL `send` mutation.
 
 Replies are always `{"code", "msg", "data"}` and, unlike Message Nest, the HTTP status equals
-`code` (200, 400, 401, 403, 404, 409, 413, 429; 500 for a bug, without details).
+`code` (200, 400, 401, 403, 404, 409, 413, 429; 503 while the database or Redis is down; 500 for
+a bug, without details).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
@@ -49,7 +49,10 @@ from schema.models.security import KeyScope
 from schema.services.auth import principal_for
 from schema.services.principal import Principal
 from schema.services.sending import SendResult, accept_send
+from schema.unavailable import unavailable
+from server.failsafe import RETRY_AFTER_SECONDS
 from server.graphql_view import ip_of, runtime_of
+from server.json_body import read_json
 
 log = logging.getLogger("pushnest.rest")
 
@@ -87,9 +90,10 @@ def _endpoint(handler: Handler, json_only: bool) -> Callable[[Request], Awaitabl
             if exc.status_code != 413:
                 raise
             return _reply(413, "the request body is too large")
-        except Exception:
-            log.exception("REST send failed: %s %s", request.method, request.url.path)
-            return _reply(500, "internal error")
+        except ClientDisconnect:
+            raise  # nobody to answer; server.failsafe notes it
+        except Exception as exc:
+            return _unexpected(request, exc)
 
     return endpoint
 
@@ -109,8 +113,8 @@ async def _fields(request: Request, json_only: bool) -> dict[str, Any]:
     if not json_only and not raw.strip():
         return fields
     try:
-        body = json.loads(raw)
-    except (ValueError, RecursionError):
+        body = read_json(raw)
+    except ValueError:
         body = None
     if not isinstance(body, dict):
         raise BadInput("body must be a JSON object")
@@ -241,6 +245,15 @@ async def _send_simple(request: Request, fields: dict[str, Any], principal: Prin
         data.pop("title")
         data.pop("text")
     return _summary(await _send(request, principal, _present(data), _SIMPLE_FIELDS))
+
+
+def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    outage = unavailable(exc)
+    if outage is not None:
+        log.warning("REST send failed, a backing service is down: %r", exc)
+        return _reply(503, outage.message, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+    log.error("REST send failed: %s %s", request.method, request.url.path, exc_info=exc)
+    return _reply(500, "internal error")
 
 
 def _reply(code: int, msg: str, data: Any = None, headers: dict[str, str] | None = None) -> JSONResponse:

@@ -26,6 +26,7 @@ from schema.bus import RedisEventBus
 from schema.crypto import SecretBox
 from schema.db import close_database, open_database
 from schema.jobs import DELIVER, PRUNE, QUEUE_NAME, RUN_CRON, SWEEP
+from schema.net.client import outbound_clients
 from schema.queue import ArqEnqueuer, dumps, loads
 from schema.services import message_status
 from schema.services.retention import apply_retention
@@ -34,7 +35,6 @@ from schema.services.send_context import send_context
 from schema.settings import Settings
 from schema.token_store import RedisTokenStore
 from workers import claims
-from workers.clients import http_client
 from workers.engine import DeliveryEngine
 from workers.health import HealthServer
 from workers.heartbeat import Heartbeat, living, worker_name
@@ -162,7 +162,7 @@ class WorkerProcess:
         redis = Redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=10)
         events = RedisEventBus(redis)
         heartbeat = Heartbeat(redis, worker_name())
-        http = http_client(settings)
+        http = outbound_clients(settings)
         engine = DeliveryEngine(
             settings,
             SecretBox(settings.secret_key.get_secret_value()),

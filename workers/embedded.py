@@ -16,6 +16,7 @@ from typing import IO
 
 from schema.channels.base import TokenStore
 from schema.crypto import SecretBox
+from schema.net.client import outbound_clients
 from schema.ports import EventBus
 from schema.services import message_status
 from schema.services.retention import apply_retention
@@ -23,7 +24,6 @@ from schema.services.runtime import Runtime
 from schema.services.send_context import send_context
 from schema.settings import Settings
 from workers.claims import release_expired
-from workers.clients import http_client
 from workers.engine import DeliveryEngine
 from workers.heartbeat import NoHeartbeat
 from workers.loop import DeliveryLoop
@@ -42,7 +42,7 @@ class EmbeddedWorker:
     def __init__(self, settings: Settings, events: EventBus, tokens: TokenStore) -> None:
         self._settings = settings
         self._events = events
-        self._http = http_client(settings)
+        self._http = outbound_clients(settings)
         engine = DeliveryEngine(
             settings,
             SecretBox(settings.secret_key.get_secret_value()),

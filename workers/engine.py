@@ -120,7 +120,9 @@ class DeliveryEngine:
         try:
             # asyncio.timeout, not wait_for: no extra task per send.
             async with asyncio.timeout(self._settings.send_timeout_seconds + 5):
-                receipt = await send(self._outgoing(job), config, self._ctx)
+                # An admin may allow a channel to reach private targets (schema/net/client.py).
+                ctx = self._ctx.allowing_private(channel.allow_private_targets)
+                receipt = await send(self._outgoing(job), config, ctx)
         except ChannelError as exc:
             if exc.error_class is ErrorClass.RATE_LIMITED:
                 await self._block(channel, exc.wait_seconds or 30.0)

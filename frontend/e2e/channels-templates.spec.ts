@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test'
+import { expect, test } from './fixtures'
 import { adminToken, gql, signInThroughForm, unique } from './api'
 
 async function webhook(request: Parameters<typeof adminToken>[0], token: string, path: string): Promise<{ id: number; name: string }> {

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { expect, test, type APIRequestContext, type TestInfo } from '@playwright/test'
+import type { APIRequestContext, TestInfo } from '@playwright/test'
+import { expect, test } from './fixtures'
 import { adminToken, ADMIN, gql, signInThroughForm, unique } from './api'
 
 // Screenshots of the main pages at 1440×900, light and dark, kept as CI artifacts

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test'
+import { expect, test } from './fixtures'
 import { adminToken, gql, signInThroughForm, unique } from './api'
 
 // The main path, through the console's own forms: a webhook channel, a task bound to it,

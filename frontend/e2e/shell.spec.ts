@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test'
+import { expect, test } from './fixtures'
 import { adminToken, gql, signInThroughForm, unique, ADMIN } from './api'
 
 test('an unknown user is refused in words and stays on the login page', async ({ page }) => {
@@ -26,6 +26,38 @@ test('signs in, keeps the session across a reload, and switches language', async
   await page.getByTestId('language-menu').click()
   await page.locator('[data-locale="en"]').click()
   await expect(page.locator('[data-nav="messages"]')).toHaveText(/Send log/)
+})
+
+test('the session is an HttpOnly cookie: no script sees it, Web Storage holds no token, sign-out ends it', async ({ page, context }) => {
+  await signInThroughForm(page)
+  const session = (await context.cookies()).find((cookie) => cookie.name === 'pushnest_session')
+  expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/graphql' })
+  const seen = await page.evaluate(() => ({
+    cookie: document.cookie,
+    stored: [...Object.entries(localStorage), ...Object.entries(sessionStorage)].map(([key, value]) => `${key}=${value}`),
+  }))
+  expect(seen.cookie).not.toContain('pushnest_session')
+  for (const item of seen.stored) expect(item).not.toMatch(/token|eyJ/i) // only UI state (theme, language)
+
+  await page.getByTestId('user-menu').click()
+  await page.getByTestId('sign-out').click()
+  await expect(page).toHaveURL(/\/login/)
+  expect((await context.cookies()).find((cookie) => cookie.name === 'pushnest_session')).toBeUndefined()
+  await page.goto('/channels')
+  await expect(page).toHaveURL(/\/login/)
+})
+
+test('the console runs under its CSP: an injected inline script does not run, and is reported', async ({ page, cspViolations }) => {
+  await page.goto('/login')
+  const ran = await page.evaluate(() => {
+    const script = document.createElement('script')
+    script.textContent = 'window.__inlineRan = true'
+    document.head.append(script)
+    return (window as unknown as { __inlineRan?: boolean }).__inlineRan === true
+  })
+  expect(ran).toBe(false)
+  await expect.poll(() => cspViolations.length).toBeGreaterThan(0)
+  cspViolations.length = 0 // expected here; the fixture fails a test on any other
 })
 
 test('a client-side route survives a full page load (SPA fallback)', async ({ page }) => {

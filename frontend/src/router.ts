@@ -1,6 +1,6 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import { client, whenSignedOut } from '@/lib/client'
-import { signOut, useSession } from '@/lib/session'
+import { signIn, useSession } from '@/lib/session'
 import { MeDocument } from '@/features/auth/documents'
 
 const routes: RouteRecordRaw[] = [
@@ -35,14 +35,11 @@ whenSignedOut(() => void router.push({ name: 'login', query: { next: router.curr
 router.beforeEach(async (to) => {
   const session = useSession()
   if (to.meta.public) return true
-  if (!session.isSignedIn.value) return { name: 'login', query: { next: to.fullPath } }
   if (!session.user.value) {
+    // The session is an HttpOnly cookie the page cannot see: ask the API who it belongs to.
     const result = await client.query(MeDocument, {}, { requestPolicy: 'network-only' }).toPromise()
-    if (!result.data) {
-      signOut()
-      return { name: 'login', query: { next: to.fullPath } }
-    }
-    session.user.value = result.data.me
+    if (!result.data) return { name: 'login', query: { next: to.fullPath } }
+    signIn(result.data.me)
   }
   if (to.meta.admin && !session.isAdmin.value) return { name: 'dashboard' }
   return true

@@ -16,12 +16,14 @@ import types
 import typing
 from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Annotated, Any, Literal, Protocol
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, SecretStr
+
+from schema.net.targets import Outbound, Resolve, system_resolve
 
 
 class Format(StrEnum):
@@ -37,11 +39,15 @@ class FieldKind(StrEnum):
 
     STRING = "string"
     SECRET = "secret"
+    SECRET_TEXT = "secret_text"  # several lines, write-only like SECRET (webhook headers)
     TEXT = "text"
     INTEGER = "integer"
     BOOLEAN = "boolean"
     SELECT = "select"
     STRING_LIST = "string_list"
+
+
+SECRET_KINDS = frozenset({FieldKind.SECRET, FieldKind.SECRET_TEXT})
 
 
 class Mention(StrEnum):
@@ -63,9 +69,14 @@ def _optional_http_url(value: str) -> str:
     return _http_url(value) if value else value
 
 
-# A vendor API root: http(s) only, kept without a trailing slash so paths join cleanly.
-BaseUrl = Annotated[str, AfterValidator(lambda value: _http_url(value).rstrip("/"))]
-HttpUrl = Annotated[str, AfterValidator(_http_url)]
+# A vendor API root: http(s) only, kept without a trailing slash so paths join cleanly. PushNest
+# connects to it, so it is judged by the outbound-target policy (schema/net/targets.py).
+BaseUrl = Annotated[str, AfterValidator(lambda value: _http_url(value).rstrip("/")), Outbound("url")]
+# A full URL PushNest calls (a webhook): judged like a BaseUrl.
+TargetUrl = Annotated[str, AfterValidator(_http_url), Outbound("url")]
+# A host name or address PushNest connects to by itself (SMTP), and the port it uses there.
+TargetHost = Annotated[str, Outbound("host")]
+TargetPort = Annotated[int, Outbound("port")]
 # An http(s) URL or empty (an optional icon, avatar, link…).
 OptionalHttpUrl = Annotated[str, AfterValidator(_optional_http_url)]
 
@@ -198,15 +209,29 @@ class TokenStore(Protocol):
 
 @dataclass(frozen=True)
 class SendContext:
-    """The clients a channel may use, created once per process and handed in."""
+    """The clients a channel may use, created once per process and handed in.
+
+    `http` refuses private targets (schema/net/client.py) unless this send may reach them:
+    `allowing_private()` is the context for a channel an admin allowed.
+    """
 
     http: Any  # httpx.AsyncClient; typed loosely so declarations do not import httpx
     # Writes inbox items for these users and announces them; returns how many users got one.
     drop_in_inbox: Callable[[InboxDrop], Awaitable[int]]
     tokens: TokenStore
     timeout_seconds: float = 10.0
-    # Webhook-like channels refuse private targets unless the channel allows them explicitly.
+    # Whether this send may reach private, loopback and link-local targets.
     allow_private_targets: bool = False
+    # The unguarded client, for `allowing_private()`; None where nothing may reach private targets.
+    open_http: Any = None
+    # Resolves a host for channels that connect by themselves (SMTP), judged by the same policy.
+    resolve: Resolve = system_resolve
+
+    def allowing_private(self, allowed: bool = True) -> SendContext:
+        """This context, able to reach private targets if `allowed` (an admin's per-channel flag)."""
+        if not allowed or self.allow_private_targets or self.open_http is None:
+            return self
+        return replace(self, http=self.open_http, allow_private_targets=True)
 
 
 Sender = Callable[[Outgoing, Any, SendContext], Awaitable[Receipt]]
@@ -247,7 +272,7 @@ class ChannelType:
         return fields_of(self.binding_model)
 
     def secret_names(self) -> frozenset[str]:
-        return frozenset(f.name for f in self.config_fields() if f.kind is FieldKind.SECRET)
+        return frozenset(f.name for f in self.config_fields() if f.kind in SECRET_KINDS)
 
 
 def fields_of(model: type[BaseModel]) -> list[FieldSpec]:

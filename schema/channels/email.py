@@ -1,6 +1,8 @@
 """Email over SMTP (implicit TLS, STARTTLS or plain), HTML with a plain-text alternative.
 
-One SMTP connection per send, through aiosmtplib rather than `ctx.http`. The envelope is driven step
+One SMTP connection per send, through aiosmtplib rather than `ctx.http`: the host is resolved and
+judged by the outbound-target policy once, and aiosmtplib speaks over a socket connected to that
+address (so an SMTP host cannot be used to probe private networks). The envelope is driven step
 by step (MAIL, RCPT per recipient, DATA) so a failure is classified by where it happened: a timeout
 before DATA is retryable, one after the message was handed over has an unknown outcome.
 """
@@ -10,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import html
+import socket
 import ssl
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -30,9 +33,12 @@ from schema.channels.base import (
     Outgoing,
     Receipt,
     SendContext,
+    TargetHost,
+    TargetPort,
 )
 from schema.channels.http import kept
 from schema.channels.masking import scrub, secret_values
+from schema.net.targets import TargetRefused, connect_public
 
 
 def _check_address(value: str) -> str:
@@ -45,14 +51,14 @@ def _check_address(value: str) -> str:
 class Config(ChannelConfig):
     """An SMTP account."""
 
-    host: str = Field(min_length=1, title="SMTP host", description="e.g. smtp.example.com")
+    host: TargetHost = Field(min_length=1, title="SMTP host", description="e.g. smtp.example.com")
     # Mode is chosen explicitly: STARTTLS against an implicit-TLS port hangs until the timeout.
     security: Literal["ssl", "starttls", "plain"] = Field(
         default="ssl",
         title="Security",
         description="ssl = implicit TLS (usually port 465), starttls = upgrade (587), plain = none (25)",
     )
-    port: int = Field(default=465, ge=1, le=65535, title="Port")
+    port: TargetPort = Field(default=465, ge=1, le=65535, title="Port")
     username: str = Field(
         default="", title="Username", description="Leave empty if the server needs no login"
     )
@@ -230,19 +236,15 @@ async def _quit(smtp: aiosmtplib.SMTP) -> None:
 
 async def send(outgoing: Outgoing, config: Config, ctx: SendContext) -> Receipt:
     message, rcpts = build_message(outgoing, config)
-    smtp = aiosmtplib.SMTP(
-        hostname=config.host,
-        port=config.port,
-        username=config.username or None,
-        password=config.password.get_secret_value() if config.password and config.username else None,
-        # The platform's send timeout bounds every SMTP step, so the engine never has to cut us off.
-        timeout=min(float(config.timeout_seconds), ctx.timeout_seconds),
-        use_tls=config.security == "ssl",
-        start_tls=config.security == "starttls",
-        validate_certs=config.verify_certificate,
-        tls_context=_tls_context(config),
-    )
+    timeout = min(float(config.timeout_seconds), ctx.timeout_seconds)
+    connected = await _connect(config, ctx, timeout)
+    sock: socket.socket | None = connected  # ours to close until aiosmtplib takes it
+    smtp: aiosmtplib.SMTP | None = None
     try:
+        smtp = _client(config, connected, timeout)
+        # From here the socket belongs to asyncio's transport, which closes it (closing it here
+        # too would free its descriptor while the transport still has it registered).
+        sock = None
         await smtp.connect()
         answer = await _transaction(smtp, message, config.from_address, rcpts)
         await _quit(smtp)
@@ -257,11 +259,44 @@ async def send(outgoing: Outgoing, config: Config, ctx: SendContext) -> Receipt:
     except (ValueError, aiosmtplib.SMTPException, OSError) as exc:
         raise _failure(exc, config) from None
     finally:
-        smtp.close()
+        if smtp is not None:
+            smtp.close()
+        if sock is not None:
+            sock.close()
     skipped = valid_receivers(outgoing)[1]
     if skipped:
         answer += f"; skipped (not addresses): {', '.join(repr(r) for r in skipped)}"
     return Receipt(kept(_mask(answer, config)))
+
+
+def _client(config: Config, sock: socket.socket, timeout: float) -> aiosmtplib.SMTP:
+    return aiosmtplib.SMTP(
+        # Connected already, to the address the target policy judged; the name is kept for TLS
+        # (SNI and the certificate check).
+        hostname=config.host,
+        sock=sock,
+        username=config.username or None,
+        password=config.password.get_secret_value() if config.password and config.username else None,
+        # The platform's send timeout bounds every SMTP step, so the engine never has to cut us off.
+        timeout=timeout,
+        use_tls=config.security == "ssl",
+        start_tls=config.security == "starttls",
+        validate_certs=config.verify_certificate,
+        tls_context=_tls_context(config),
+    )
+
+
+async def _connect(config: Config, ctx: SendContext, seconds: float) -> socket.socket:
+    """A TCP connection to the server through an address the target policy admitted."""
+    try:
+        return await connect_public(config.host, config.port, seconds, ctx.allow_private_targets, ctx.resolve)
+    except TargetRefused as exc:
+        raise ChannelError(exc.message, ErrorClass.PERMANENT) from None
+    except OSError as exc:
+        raise ChannelError(
+            f"SMTP connection failed: {type(exc).__name__}: {_mask(str(exc), config)}"[:500],
+            ErrorClass.RETRYABLE,
+        ) from None
 
 
 def _failure(exc: Exception, config: Config) -> ChannelError:

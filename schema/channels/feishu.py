@@ -30,7 +30,7 @@ from schema.channels.base import (
     Receipt,
     SendContext,
 )
-from schema.channels.http import call, kept, refuse_private_target, throttle_wait
+from schema.channels.http import call, kept, throttle_wait
 from schema.channels.masking import scrub, secret_values
 
 
@@ -152,7 +152,6 @@ def _mask(text: str, config: Config) -> str:
 
 
 async def send(outgoing: Outgoing, config: Config, ctx: SendContext) -> Receipt:
-    await refuse_private_target(config.base_url, ctx.allow_private_targets)
     body = json.dumps(build_body(outgoing, config), ensure_ascii=False).encode()
     response = await call(
         ctx,

@@ -7,13 +7,17 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from schema.channels.base import ChannelType
+from schema.channels.base import ChannelConfig, ChannelType
 from schema.crypto import SecretBox
 
 
 def split_config(kind: ChannelType, config: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     """Validate with the type's model (raises pydantic's ValidationError); public JSON and clear secrets."""
-    model = kind.config_model.model_validate(config)
+    return split_model(kind, kind.config_model.model_validate(config))
+
+
+def split_model(kind: ChannelType, model: ChannelConfig) -> tuple[dict[str, Any], dict[str, str]]:
+    """A validated config as public JSON and clear secrets."""
     names = kind.secret_names()
     public = model.model_dump(mode="json", exclude=set(names))
     secrets: dict[str, str] = {}

@@ -9,7 +9,7 @@ import json
 import re
 import time
 from typing import Literal
-from urllib.parse import quote
+from urllib.parse import quote, quote_plus
 
 import httpx
 from pydantic import Field, SecretStr, field_validator
@@ -21,12 +21,12 @@ from schema.channels.base import (
     ErrorClass,
     FieldKind,
     Format,
-    HttpUrl,
     Outgoing,
     Receipt,
     SendContext,
+    TargetUrl,
 )
-from schema.channels.http import call, kept, refuse_private_target, throttle_wait
+from schema.channels.http import call, kept, throttle_wait
 from schema.domain.render import render
 
 _HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
@@ -35,11 +35,16 @@ _HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 class Config(ChannelConfig):
     """Where and how to call the webhook."""
 
-    url: HttpUrl = Field(min_length=1, title="URL")
+    url: TargetUrl = Field(min_length=1, title="URL")
     method: Literal["POST", "PUT", "PATCH", "GET"] = Field(default="POST", title="Method")
-    # "Name: Value" lines rather than a mapping, so the console renders it as a list field.
-    headers: list[str] = Field(
-        default_factory=list, title="Headers", description="One 'Name: Value' per line"
+    # Headers carry credentials (Authorization, API keys): a secret like the others, sealed at rest
+    # and masked in answers and audit diffs. "Name: Value" lines; a list of lines is taken too
+    # (the form before headers were secret, and the Message Nest importer).
+    headers: SecretStr | None = Field(
+        default=None,
+        title="Headers",
+        description="One 'Name: Value' per line; kept secret like a password",
+        json_schema_extra={"kind": FieldKind.SECRET_TEXT.value},
     )
     body_template: str = Field(
         default="",
@@ -53,31 +58,39 @@ class Config(ChannelConfig):
         title="Signing secret",
         description="If set, requests carry Standard Webhooks webhook-id/-timestamp/-signature headers",
     )
-    allow_private_network: bool = Field(
-        default=False,
-        title="Allow private network",
-        description="Permit loopback/private/link-local targets (refused by default)",
-    )
 
-    @field_validator("headers")
+    @field_validator("headers", mode="before")
     @classmethod
-    def _header_lines(cls, lines: list[str]) -> list[str]:
+    def _header_lines(cls, value: object) -> str | None:
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        lines = value if isinstance(value, list | tuple) else str(value or "").splitlines()
         cleaned = []
-        for line in lines:
-            name, colon, value = line.partition(":")
+        for number, line in enumerate((str(raw) for raw in lines if str(raw).strip()), start=1):
+            name, colon, header_value = line.partition(":")
             if not colon or not _HEADER_NAME.match(name.strip()):
-                raise ValueError(f"not a 'Name: Value' header: {line!r}")
-            if any(c in value for c in "\r\n\0"):
+                # Said by position: the line may be all secret ("Authorization Bearer …").
+                raise ValueError(f"header line {number} is not 'Name: Value'")
+            if any(c in header_value for c in "\r\n\0"):
                 raise ValueError(f"header {name.strip()!r} contains a line break")
-            cleaned.append(f"{name.strip()}: {value.strip()}")
-        return cleaned
+            cleaned.append(f"{name.strip()}: {header_value.strip()}")
+        return "\n".join(cleaned) or None
 
     def header_map(self) -> dict[str, str]:
         """The headers as a mapping (later lines win)."""
-        return {name: value for name, _, value in (h.partition(": ") for h in self.headers)}
+        lines = self.headers.get_secret_value().splitlines() if self.headers else []
+        return {name: value for name, _, value in (h.partition(": ") for h in lines)}
+
+    def secret_parts(self) -> tuple[str, ...]:
+        """Header values, and the credential after a scheme ("Bearer x"), masked wherever echoed."""
+        parts = []
+        for value in self.header_map().values():
+            parts += [value, value.rpartition(" ")[2]]
+        return tuple(parts)
 
 
 _JSON_TYPES = ("application/json", "+json")
+_FORM_TYPE = "application/x-www-form-urlencoded"
 _SIGNATURE_PREFIX = "whsec_"
 
 
@@ -96,9 +109,14 @@ def _fields(outgoing: Outgoing) -> dict[str, str]:
     }
 
 
+def media_type(config: Config) -> str:
+    """The Content-Type without parameters, lower case."""
+    return config.content_type.lower().split(";")[0].strip()
+
+
 def render_body(config: Config, outgoing: Outgoing) -> str:
     """The request body: the template with message fields, or a JSON document when there is none."""
-    is_json = config.content_type.lower().split(";")[0].strip().endswith(_JSON_TYPES)
+    is_json = media_type(config).endswith(_JSON_TYPES)
     if not config.body_template:
         return json.dumps(
             {
@@ -120,6 +138,9 @@ def render_body(config: Config, outgoing: Outgoing) -> str:
     if is_json:
         # Substituted inside JSON strings: escape them as JSON, without the surrounding quotes.
         values = {k: json.dumps(v, ensure_ascii=False)[1:-1] for k, v in values.items()}
+    elif media_type(config) == _FORM_TYPE:
+        # Substituted as form values: encoded, so "a&role=admin" stays one value.
+        values = {k: quote_plus(v, safe="") for k, v in values.items()}
     body = render(config.body_template, values)
     if is_json:
         try:
@@ -146,7 +167,6 @@ async def send(outgoing: Outgoing, config: Config, ctx: SendContext) -> Receipt:
     url = config.url
     if "{{" in url:  # most URLs have no placeholder: skip quoting every field on each send
         url = render(url, {k: quote(v, safe="") for k, v in _fields(outgoing).items()})
-    await refuse_private_target(url, config.allow_private_network or ctx.allow_private_targets)
     body = b"" if config.method == "GET" else render_body(config, outgoing).encode()
     headers = {"Content-Type": config.content_type, "User-Agent": "PushNest-Webhook/1"} | config.header_map()
     # Stable across retries, so the receiver can drop duplicates (delivery is at-least-once).

@@ -26,7 +26,7 @@ from schema.channels.base import (
     Receipt,
     SendContext,
 )
-from schema.channels.http import call, kept, refuse_private_target
+from schema.channels.http import call, kept
 from schema.channels.masking import scrub
 
 
@@ -213,7 +213,6 @@ def _summary(results: list[_Result]) -> str:
 
 
 async def send(outgoing: Outgoing, config: Config, ctx: SendContext) -> Receipt:
-    await refuse_private_target(config.base_url, ctx.allow_private_targets)
     options = BindingOptions.model_validate(dict(outgoing.options))
     openids = list(dict.fromkeys(outgoing.receivers or options.openids))
     if not openids:

@@ -9,19 +9,19 @@ from graphql import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
-    MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
-    ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
-from schema.errors import PushNestError
 from schema.graphql.mutations import Mutation
+from schema.graphql.public_errors import ParserCacheInsideOperation, PublicErrors, log_unexpected
 from schema.graphql.queries import Query
+from schema.graphql.scalars import SCALARS
 from schema.graphql.shared_events import SharedEventExecutor
 from schema.graphql.subscriptions import Subscription
 
@@ -35,34 +35,25 @@ _LIMIT_RULES = tuple(
 )
 
 
-def should_mask(error: GraphQLError) -> bool:
-    """Hide unexpected failures; let syntax, validation and PushNest's typed errors through."""
-    original = error.original_error
-    if original is None:
-        return False
-    return not isinstance(original, PushNestError | GraphQLError)
-
-
 class PushNestSchema(strawberry.Schema):
-    """Logs only unexpected errors: a client's typed or validation error is not a server problem."""
+    """Logs only unexpected errors: a client's typed or validation error is not a server problem,
+    and an outage of the database or Redis gets one line rather than a traceback per request."""
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        unexpected = [e for e in errors if should_mask(e)]
+        unexpected = log_unexpected(errors)
         if unexpected:
             super().process_errors(unexpected, execution_context)
 
 
 def build_schema(introspection: bool = True) -> strawberry.Schema:
     extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
-        lambda: ParserCache(maxsize=1024),
+        lambda: ParserCacheInsideOperation(maxsize=1024),
         lambda: ValidationCache(maxsize=1024),
         lambda: AddValidationRules(list(_LIMIT_RULES)),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        lambda: MaskErrors(
-            should_mask_error=should_mask, error_message="Internal error; it has been logged."
-        ),
+        lambda: PublicErrors(hide_suggestions=not introspection),
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
@@ -71,6 +62,7 @@ def build_schema(introspection: bool = True) -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         extensions=extensions,
+        config=StrawberryConfig(scalar_map=SCALARS),
         # Lets the WebSocket transport render each subscription event once for all its receivers.
         execution_context_class=SharedEventExecutor,
     )

@@ -46,6 +46,10 @@ class CreateChannelInput:
     type: str
     config: JSON
     enabled: bool = True
+    allow_private_targets: bool = strawberry.field(
+        default=False,
+        description="Let this channel reach private, loopback and link-local addresses (admins only).",
+    )
 
 
 @strawberry.input
@@ -55,6 +59,10 @@ class UpdateChannelInput:
     name: str | None = None
     config: JSON | None = None
     enabled: bool | None = None
+    allow_private_targets: bool | None = strawberry.field(
+        default=None,
+        description="Admins only (true). A member's change to where the channel connects (URL, host, port) switches it off.",
+    )
 
 
 @strawberry.input

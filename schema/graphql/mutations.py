@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -24,6 +24,13 @@ from schema.graphql.inputs import (
     bindings_of,
 )
 from schema.graphql.messages import MessageMutations, PreviewMutations
+from schema.graphql.sessions import (
+    COOKIE_ARG,
+    SessionMutations,
+    cookie_to_set,
+    replacement_cookie,
+    session_payload,
+)
 from schema.graphql.site import SiteMutation
 from schema.graphql.types import (
     ApiKeyNode,
@@ -44,19 +51,31 @@ from schema.services import api_keys, channel_test, channels, tasks, templates, 
 
 
 @strawberry.type
-class Mutation(MessageMutations, PreviewMutations, InboxMutations, CronMutation, SiteMutation):
+class Mutation(
+    MessageMutations, PreviewMutations, InboxMutations, CronMutation, SiteMutation, SessionMutations
+):
     @strawberry.mutation(description="Sign in. Failed attempts are limited per client address.")
-    async def login(self, info: Info, username: str, password: str) -> SessionPayload:
+    async def login(
+        self,
+        info: Info,
+        username: str,
+        password: str,
+        cookie: Annotated[bool, strawberry.argument(description=COOKIE_ARG)] = False,
+    ) -> SessionPayload:
         ctx = info.context
+        to_cookie = cookie_to_set(ctx) if cookie else None
         session = await users.login(ctx.runtime, ctx.principal, username, password)
-        return SessionPayload(token=session.token, user=UserNode.of(session.user))
+        return session_payload(session, to_cookie)
 
-    @strawberry.mutation(description="Change your password; every other session token stops working.")
+    @strawberry.mutation(
+        description="Change your password; every other session token stops working. A session "
+        "signed in with the cookie gets its new one there."
+    )
     async def change_password(self, info: Info, current_password: str, new_password: str) -> SessionPayload:
         ctx = info.context
         session = await users.change_password(ctx.runtime, ctx.principal, current_password, new_password)
         ctx.runtime.sessions.check_now()  # end this user's other open WebSockets now
-        return SessionPayload(token=session.token, user=UserNode.of(session.user))
+        return session_payload(session, replacement_cookie(ctx))
 
     @strawberry.mutation(description="Add a user (admins only).")
     async def create_user(self, info: Info, input: CreateUserInput) -> UserNode:
@@ -81,7 +100,13 @@ class Mutation(MessageMutations, PreviewMutations, InboxMutations, CronMutation,
         ctx = info.context
         config = _object(input.config)
         row = await channels.create_channel(
-            ctx.runtime, ctx.principal, input.name, input.type, config, input.enabled
+            ctx.runtime,
+            ctx.principal,
+            input.name,
+            input.type,
+            config,
+            input.enabled,
+            input.allow_private_targets,
         )
         return ChannelNode.of(channels.masked(ctx.runtime, row))
 
@@ -89,7 +114,9 @@ class Mutation(MessageMutations, PreviewMutations, InboxMutations, CronMutation,
     async def update_channel(self, info: Info, id: int, input: UpdateChannelInput) -> ChannelNode:
         ctx = info.context
         config = None if input.config is None else _object(input.config)
-        row = await channels.update_channel(ctx.runtime, ctx.principal, id, input.name, config, input.enabled)
+        row = await channels.update_channel(
+            ctx.runtime, ctx.principal, id, input.name, config, input.enabled, input.allow_private_targets
+        )
         return ChannelNode.of(channels.masked(ctx.runtime, row))
 
     @strawberry.mutation(

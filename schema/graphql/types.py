@@ -153,6 +153,9 @@ class ChannelNode:
         description="The config with every secret shown as ******** (or null if unset)."
     )
     enabled: bool
+    allow_private_targets: bool = strawberry.field(
+        description="An admin allowed this channel to reach private, loopback and link-local addresses."
+    )
     created_at: datetime
     updated_at: datetime
 
@@ -166,6 +169,7 @@ class ChannelNode:
             type=row.type,
             config=JSON(view.config),
             enabled=row.enabled,
+            allow_private_targets=row.allow_private_targets,
             created_at=row.created_at,
             updated_at=row.updated_at,
         )
@@ -346,7 +350,9 @@ class AuditLogEntry:
 class SessionPayload:
     """A session token and its user; send the token as `Authorization: Bearer <token>`."""
 
-    token: str
+    token: str | None = strawberry.field(
+        description="The session token; null when the session went into the cookie (`login(cookie: true)`)."
+    )
     user: UserNode
 
 

@@ -28,6 +28,8 @@ class ImportRun:
     inbox_user: User
     report: ImportReport
     stream: TextIO | None = None
+    # PUSHNEST_ALLOW_PRIVATE_TARGETS: otherwise a way aimed at a private address is not imported.
+    allow_private_targets: bool = False
     # Message Nest id → the PushNest row it became (or already was).
     channels: dict[str, Channel] = field(default_factory=dict)
     way_types: dict[str, str] = field(default_factory=dict)

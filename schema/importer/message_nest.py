@@ -18,7 +18,7 @@ from typing import Any, TextIO
 from tortoise.transactions import in_transaction
 
 from schema.channels.registry import get_channel_type
-from schema.channels.sealing import open_secrets, seal_secrets, split_config
+from schema.channels.sealing import open_secrets, seal_secrets, split_model
 from schema.crypto import SecretBox
 from schema.importer.context import (
     MN_TIMEZONE,
@@ -33,6 +33,7 @@ from schema.importer.message_nest_map import TYPE_MAP, MappingError, channel_con
 from schema.importer.report import ImportReport
 from schema.importer.source import ImportFailed, flag, read_source, text
 from schema.models import Channel, CronJob, InboxItem, User
+from schema.services.channels import refuse_private_targets
 from schema.services.cron_jobs import check_expression, check_payload, next_run
 from schema.services.validation import Input, Name, parse
 
@@ -53,6 +54,7 @@ async def import_message_nest(
     dry_run: bool = False,
     table_prefix: str = "message_",
     progress: TextIO | None = None,
+    allow_private_targets: bool = False,
 ) -> ImportReport:
     """Run the import; ImportFailed (SourceError…) if it cannot start. Tortoise must be initialised."""
     data = await read_source(source, table_prefix)
@@ -61,7 +63,7 @@ async def import_message_nest(
         if name not in users:
             raise ImportFailed(f"no PushNest user named {name!r}")
     report = ImportReport(source=_shown(source), dry_run=dry_run)
-    run = ImportRun(data, box, users[owner], users[inbox_user], report, progress)
+    run = ImportRun(data, box, users[owner], users[inbox_user], report, progress, allow_private_targets)
     for table in data.missing_tables:
         report.note(f"table {table} does not exist in the source: nothing imported from it")
     try:
@@ -120,7 +122,10 @@ async def _channel(run: ImportRun, row: dict[str, Any], used: set[str]) -> Chann
         if text(i, "way_id") == way_id and isinstance(i.get("config"), str | dict)
     ]
     mapped = channel_config(mn_type, auth, configs)
-    public, secrets = split_config(kind, mapped.values)
+    model = kind.config_model.model_validate(mapped.values)
+    # The same save-time target check as createChannel (BAD_INPUT naming the field).
+    await refuse_private_targets(model, run.allow_private_targets)
+    public, secrets = split_model(kind, model)
     for dropped in mapped.dropped:
         run.report.note(f"way {way_id}: dropped {dropped}")
     name = unique_name(text(row, "name") or f"{mn_type} {way_id}", way_id, text(row, "name")[:100] in used)

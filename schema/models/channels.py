@@ -24,6 +24,9 @@ class Channel(Model):
     # Secret config fields: a JSON object encrypted with SecretBox; never returned by the API.
     secrets_sealed = fields.TextField(default="")
     enabled = fields.BooleanField(default=True)
+    # An admin's decision that this channel may reach private, loopback and link-local targets
+    # (schema/net/). Only an admin sets it; a member's change to the channel's target clears it.
+    allow_private_targets = fields.BooleanField(default=False, db_default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -9,12 +9,12 @@ from datetime import UTC, datetime
 
 from pydantic import ValidationError
 
-from schema.channels.base import ChannelError, ErrorClass, Mentions, Outgoing
+from schema.channels.base import ChannelError, ErrorClass, Mentions, Outgoing, SendContext
 from schema.channels.masking import scrub, secret_values
 from schema.channels.registry import get_channel_type
 from schema.errors import BadInput
 from schema.services import audit
-from schema.services.channels import get_channel, open_config_with_box
+from schema.services.channels import get_channel, open_config_with_box, refuse_private_targets
 from schema.services.principal import Principal
 from schema.services.runtime import Runtime
 
@@ -47,6 +47,11 @@ async def test_channel(
         config = open_config_with_box(runtime.secret_box, channel)
     except (ValidationError, ValueError) as exc:
         return TestResult(False, ErrorClass.PERMANENT.value, f"the saved config is not valid: {exc}", "", 0)
+    # Refused before anything is sent; the guarded client refuses it again at connect time.
+    await refuse_private_targets(
+        config, runtime.settings.allow_private_targets or channel.allow_private_targets
+    )
+    ctx = runtime.send_context.allowing_private(channel.allow_private_targets)
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     text = f"This is a test message from PushNest for channel “{channel.name}”, sent {now}."
     outgoing = Outgoing(
@@ -63,19 +68,24 @@ async def test_channel(
         options={},
         idempotency_key=f"pn-test-{channel.id}-{int(time.time())}",
     )
-    result = await _send(kind.send, outgoing, config, runtime, secret_values(config))
+    result = await _send(kind.send, outgoing, config, runtime, ctx, secret_values(config))
     await audit.record(principal, "channel.test", "channel", channel.id, {"ok": [None, result.ok]})
     return result
 
 
 async def _send(
-    send: object, outgoing: Outgoing, config: object, runtime: Runtime, hidden: tuple[str, ...]
+    send: object,
+    outgoing: Outgoing,
+    config: object,
+    runtime: Runtime,
+    ctx: SendContext,
+    hidden: tuple[str, ...],
 ) -> TestResult:
-    assert runtime.send_context is not None and callable(send)
+    assert callable(send)
     started = time.perf_counter()
     timeout = runtime.settings.send_timeout_seconds + 5
     try:
-        receipt = await asyncio.wait_for(send(outgoing, config, runtime.send_context), timeout)
+        receipt = await asyncio.wait_for(send(outgoing, config, ctx), timeout)
     except ChannelError as exc:
         return TestResult(
             False,

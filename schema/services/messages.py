@@ -10,17 +10,19 @@ from datetime import UTC, datetime
 
 from tortoise.expressions import F, Q
 
-from schema.errors import BadInput, Conflict, NotFound
+from schema.errors import Conflict, NotFound
 from schema.models import Delivery, DeliveryAttempt, Message
 from schema.models.messages import DeliveryStatus, MessageStatus
 from schema.services import audit, message_status
 from schema.services.pagination import Page, paginate
 from schema.services.principal import Principal
 from schema.services.runtime import Runtime
+from schema.services.validation import filter_text
 
 FINAL_MESSAGE = frozenset({MessageStatus.SUCCEEDED, MessageStatus.PARTIAL, MessageStatus.FAILED})
 RESENDABLE = (DeliveryStatus.FAILED, DeliveryStatus.UNKNOWN)
 MAX_WAIT_SECONDS = 60.0
+MAX_SEARCH_CHARS = 200
 
 
 @dataclass(frozen=True)
@@ -63,9 +65,7 @@ async def list_messages(
     if where.channel_id is not None:
         query = query.filter(deliveries__channel_id=where.channel_id).distinct()
     if where.search:
-        if len(where.search) > 200:
-            raise BadInput("search is at most 200 characters", field="search")
-        term = where.search
+        term = filter_text(where.search, "search", MAX_SEARCH_CHARS)
         query = query.filter(
             Q(title__icontains=term) | Q(text__icontains=term) | Q(source_name__icontains=term)
         )

@@ -15,6 +15,9 @@ T = TypeVar("T")
 DEFAULT_PAGE = 20
 MAX_PAGE = 100
 _PREFIX = "c:"
+# Ids are BIGINTs; 18 digits always fit, so a forged cursor cannot overflow the driver.
+_MAX_ID_DIGITS = 18
+_MAX_CURSOR_CHARS = 64
 
 
 @dataclass(frozen=True)
@@ -34,12 +37,20 @@ def encode_cursor(row_id: int) -> str:
 
 
 def decode_cursor(cursor: str) -> int:
-    try:
-        raw = base64.urlsafe_b64decode(cursor.encode()).decode()
-        if raw.startswith(_PREFIX):
-            return int(raw[len(_PREFIX) :])
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        pass
+    """The row id in a cursor; anything else (including ids no column can hold) is BAD_INPUT."""
+    if len(cursor) <= _MAX_CURSOR_CHARS:
+        try:
+            raw = base64.urlsafe_b64decode(cursor.encode()).decode()
+        except (binascii.Error, UnicodeDecodeError, ValueError):
+            raw = ""
+        digits = raw.removeprefix(_PREFIX)
+        if (
+            raw.startswith(_PREFIX)
+            and digits.isascii()
+            and digits.isdigit()
+            and len(digits) <= _MAX_ID_DIGITS
+        ):
+            return int(digits)
     raise BadInput("not a cursor this API gave out", field="after")
 
 

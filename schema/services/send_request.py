@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import AwareDatetime, Field, StringConstraints, field_validator
 
 from schema.services.validation import Body, Input, LinkUrl, Title
 
@@ -31,7 +30,9 @@ class SendRequest(Input):
     mention_user_ids: list[_MentionValue] = Field(default_factory=list, max_length=100)
     mention_all: bool = False
     idempotency_key: _Key | None = None
-    send_at: datetime | None = None
+    # A moment without a UTC offset would be read in some zone nobody chose (GraphQL refuses it
+    # already, in its DateTime scalar; this holds for every other caller too).
+    send_at: AwareDatetime | None = None
     # Where the call came from, for the send log: "graphql", "rest-v1", "rest-v2", "rest-get", "cron".
     source: str = "graphql"
 

@@ -20,6 +20,7 @@ from typing import Protocol
 from schema.models import ApiKey, User
 from schema.models.users import Role
 from schema.services.principal import Principal
+from schema.unavailable import unavailable
 
 log = logging.getLogger("pushnest.ws")
 # Ids per `IN (...)`: well under SQLite's bound on query parameters.
@@ -101,9 +102,14 @@ class SocketSessions:
             self._wake.clear()
             try:
                 await self.sweep()
-            except Exception:
+            except Exception as exc:
                 # The database may be away for a moment; the sockets are checked again next period.
-                log.exception("checking open WebSockets' credentials failed; retrying in %ss", interval)
+                if unavailable(exc) is None:
+                    log.exception("checking open WebSockets' credentials failed; retrying in %ss", interval)
+                else:
+                    log.warning(
+                        "cannot check open WebSockets' credentials (%r); retrying in %ss", exc, interval
+                    )
 
     async def sweep(self) -> int:
         """End every socket whose credentials no longer hold; returns how many were ended."""

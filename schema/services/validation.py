@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, ValidationError
+from tortoise.models import Model
 
 from schema.errors import BadInput
 
@@ -39,6 +40,23 @@ class Input(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def filter_text(value: str | None, field: str, max_length: int) -> str | None:
+    """A text a list is filtered by, refused (BAD_INPUT) when longer than `max_length`.
+
+    One rule for every list filter: a value longer than the column it is compared with would
+    make the ORM raise (a 500) or the database scan for nothing.
+    """
+    if value is not None and len(value) > max_length:
+        raise BadInput(f"{field} is at most {max_length} characters", field=field)
+    return value
+
+
+def column_filter(model: type[Model], column: str, value: str | None, field: str) -> str | None:
+    """`filter_text` with the limit of the model's own column."""
+    max_length = model._meta.fields_map[column].max_length  # type: ignore[attr-defined]
+    return filter_text(value, field, int(max_length))
+
+
 def parse(model: type[M], data: dict[str, Any], prefix: str = "") -> M:
     """Validate `data` into `model`; the first problem becomes a `BadInput` naming its field."""
     try:
@@ -49,12 +67,13 @@ def parse(model: type[M], data: dict[str, Any], prefix: str = "") -> M:
 
 def bad_input(exc: ValidationError, prefix: str = "") -> BadInput:
     error = exc.errors()[0]
-    path = ".".join(_camel(str(part)) for part in error["loc"])
+    path = ".".join(camel(str(part)) for part in error["loc"])
     field = f"{prefix}.{path}" if prefix and path else (prefix or path or None)
     message = str(error["msg"]).removeprefix("Value error, ")
     return BadInput(f"{field}: {message}" if field else message, field=field)
 
 
-def _camel(name: str) -> str:
+def camel(name: str) -> str:
+    """A Python field name as the API spells it (`base_url` → `baseUrl`)."""
     head, *rest = name.split("_")
     return head + "".join(part.capitalize() for part in rest)

@@ -297,7 +297,10 @@ async def test_import_maps_everything_and_is_idempotent(
     client, username = await new_member(admin)
     owner = await User.get(username=username)
     ids = mn.ids
-    report = await import_message_nest(mn.source, box, owner=username, inbox_user=username)
+    # The sample's SMTP server and webhook are on 127.0.0.1: the operator allowed private targets.
+    report = await import_message_nest(
+        mn.source, box, owner=username, inbox_user=username, allow_private_targets=True
+    )
     text = report.render()
 
     # Ways → channels; the bad one is reported, not imported.
@@ -317,7 +320,8 @@ async def test_import_maps_everything_and_is_idempotent(
     assert email.config["security"] == "ssl" and email.config["from_address"] == "bot@example.com"
     assert runtime_box(email) == {"password": "smtp-pass"}
     hook = channels["My hook"].config
-    assert hook["headers"] == ["X-Token: abc"] and hook["body_template"] == '{"msg": "{{text}}"}'
+    assert "headers" not in hook and hook["body_template"] == '{"msg": "{{text}}"}'
+    assert runtime_box(channels["My hook"]) == {"headers": "X-Token: abc"}  # sealed like other secrets
 
     # The task keeps its Message Nest id; its instances became bindings (the one on the bad way is reported).
     task = await Task.get(legacy_id=ids["task"])
@@ -356,7 +360,9 @@ async def test_import_maps_everything_and_is_idempotent(
 
     # A second run finds everything and creates nothing.
     before = await counts(owner)
-    again = await import_message_nest(mn.source, box, owner=username, inbox_user=username)
+    again = await import_message_nest(
+        mn.source, box, owner=username, inbox_user=username, allow_private_targets=True
+    )
     assert all(c.created == 0 and c.updated == 0 for c in again.counts.values()), again.render()
     assert again.counts["channels"].skipped == 4 and again.counts["inbox_items"].skipped == 2
     assert await counts(owner) == before
@@ -383,12 +389,28 @@ async def test_import_maps_everything_and_is_idempotent(
 async def test_dry_run_writes_nothing(mn: MnWorld, admin: GraphQLClient, box: SecretBox) -> None:
     _, username = await new_member(admin)
     owner = await User.get(username=username)
-    report = await import_message_nest(mn.source, box, owner=username, inbox_user=username, dry_run=True)
+    report = await import_message_nest(
+        mn.source, box, owner=username, inbox_user=username, dry_run=True, allow_private_targets=True
+    )
     assert report.counts["tasks"].created == 1 and report.dry_run
     assert await counts(owner) == dict.fromkeys(
         ("channels", "tasks", "templates", "bindings", "cron", "inbox"), 0
     )
     assert await Task.get_or_none(legacy_id=mn.ids["task"]) is None
+
+
+async def test_ways_aimed_at_private_addresses_are_not_imported(
+    mn: MnWorld, admin: GraphQLClient, box: SecretBox
+) -> None:
+    """Unless the operator allowed private targets, the same check as createChannel: reported, skipped."""
+    _, username = await new_member(admin)
+    owner = await User.get(username=username)
+    report = await import_message_nest(mn.source, box, owner=username, inbox_user=username)
+    names = {c.name for c in await Channel.filter(owner_id=owner.id)}
+    assert names == {"DingTalk robot", "Inbox"}, report.render()
+    refused = [line for line in report.unmapped if "private" in line]
+    assert any("Company SMTP" in line and "config.host" in line for line in refused), report.unmapped
+    assert any("My hook" in line and "config.url" in line for line in refused), report.unmapped
 
 
 async def test_unreadable_sources_fail_clearly(server: str, box: SecretBox, tmp_path: Path) -> None:

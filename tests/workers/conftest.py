@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
 import pytest
 from tortoise.context import TortoiseContext
 
@@ -23,12 +22,12 @@ from schema.crypto import SecretBox
 from schema.db import tortoise_config
 from schema.models import Channel, Delivery, Message, User
 from schema.models.messages import DeliveryStatus
+from schema.net.client import OutboundClients, outbound_clients
 from schema.services.send_context import send_context
 from schema.settings import Settings
 from schema.token_store import MemoryTokenStore
 from tests.conftest import MYSQL_ROOT, mysql_admin, test_db_kind
 from tests.fakes.webhook_sink import WebhookSink
-from workers.clients import http_client
 from workers.engine import DeliveryEngine
 from workers.rate_limit import MemoryRateLimiter
 
@@ -59,7 +58,8 @@ class Rows:
             owner_id=self.owner.id,
             name=f"hook-{secrets.token_hex(3)}",
             type="webhook",
-            config={"url": self.sink.url(path), "allow_private_network": True},
+            config={"url": self.sink.url(path)},
+            allow_private_targets=True,
         )
 
     async def due(self, channel: Channel, count: int, age_seconds: float = 0.0) -> list[Delivery]:
@@ -86,13 +86,13 @@ async def rows(db: None, sink: WebhookSink) -> Rows:
 
 
 @pytest.fixture
-async def http(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    client = http_client(settings)
-    yield client
-    await client.aclose()
+async def http(settings: Settings) -> AsyncIterator[OutboundClients]:
+    clients = outbound_clients(settings)
+    yield clients
+    await clients.aclose()
 
 
-def engine_for(settings: Settings, http: httpx.AsyncClient, events: LocalEventBus) -> DeliveryEngine:
+def engine_for(settings: Settings, http: OutboundClients, events: LocalEventBus) -> DeliveryEngine:
     return DeliveryEngine(
         settings,
         SecretBox(settings.secret_key.get_secret_value()),

@@ -11,11 +11,10 @@ from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
-import httpx
-
 from schema.bus import LocalEventBus
 from schema.models import Delivery, DeliveryAttempt, DeliveryStat
 from schema.models.messages import DeliveryStatus
+from schema.net.client import OutboundClients
 from schema.settings import Settings
 from tests.fakes.webhook_sink import Reply, WebhookSink
 from tests.workers.conftest import Rows, arrivals, engine_for, statuses, tuned
@@ -39,7 +38,7 @@ class LapsedHeartbeat:
 @asynccontextmanager
 async def running(
     settings: Settings,
-    http: httpx.AsyncClient,
+    http: OutboundClients,
     heartbeat: object = None,
     idle_poll: float = 0.2,
     events: LocalEventBus | None = None,
@@ -63,7 +62,7 @@ async def until(check: Callable[[], Awaitable[bool]], timeout: float = 15.0) -> 
 
 
 async def test_claims_fit_the_free_slots_and_results_are_recorded_as_they_come(
-    rows: Rows, sink: WebhookSink, settings: Settings, http: httpx.AsyncClient
+    rows: Rows, sink: WebhookSink, settings: Settings, http: OutboundClients
 ) -> None:
     sink.script("/loop-slow", Reply(delay=2.0))
     sink.script("/loop-busy", Reply(delay=0.3))
@@ -89,7 +88,7 @@ async def test_claims_fit_the_free_slots_and_results_are_recorded_as_they_come(
 
 
 async def test_a_send_that_outlasts_its_lease_is_not_handed_on_and_sent_twice(
-    rows: Rows, sink: WebhookSink, settings: Settings, http: httpx.AsyncClient
+    rows: Rows, sink: WebhookSink, settings: Settings, http: OutboundClients
 ) -> None:
     sink.script("/loop-lease", Reply(delay=3.0))
     made = await rows.due(await rows.channel("/loop-lease"), 6)
@@ -110,7 +109,7 @@ async def test_a_send_that_outlasts_its_lease_is_not_handed_on_and_sent_twice(
 
 
 async def test_a_row_whose_claim_may_be_lost_is_never_sent_by_its_old_holder(
-    rows: Rows, sink: WebhookSink, settings: Settings, http: httpx.AsyncClient
+    rows: Rows, sink: WebhookSink, settings: Settings, http: OutboundClients
 ) -> None:
     made = await rows.due(await rows.channel("/loop-lapsed"), 3)
     async with running(settings, http, heartbeat=LapsedHeartbeat()):
@@ -123,7 +122,7 @@ async def test_a_row_whose_claim_may_be_lost_is_never_sent_by_its_old_holder(
 
 
 async def test_stop_gives_back_rows_whose_send_did_not_finish(
-    rows: Rows, sink: WebhookSink, settings: Settings, http: httpx.AsyncClient
+    rows: Rows, sink: WebhookSink, settings: Settings, http: OutboundClients
 ) -> None:
     sink.script("/loop-hang", Reply(delay=5.0))
     (made,) = await rows.due(await rows.channel("/loop-hang"), 1)
@@ -139,7 +138,7 @@ async def test_stop_gives_back_rows_whose_send_did_not_finish(
 
 
 async def test_the_loop_wakes_itself_for_its_own_retries(
-    rows: Rows, sink: WebhookSink, settings: Settings, http: httpx.AsyncClient
+    rows: Rows, sink: WebhookSink, settings: Settings, http: OutboundClients
 ) -> None:
     sink.script("/loop-retry", Reply(status=500), Reply())
     (made,) = await rows.due(await rows.channel("/loop-retry"), 1)

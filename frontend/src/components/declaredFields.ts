@@ -3,7 +3,7 @@
  * one generic form model instead of a hand-written form per channel.
  */
 
-export type DeclaredFieldKind = 'STRING' | 'SECRET' | 'TEXT' | 'INTEGER' | 'BOOLEAN' | 'SELECT' | 'STRING_LIST'
+export type DeclaredFieldKind = 'STRING' | 'SECRET' | 'SECRET_TEXT' | 'TEXT' | 'INTEGER' | 'BOOLEAN' | 'SELECT' | 'STRING_LIST'
 
 /** The shape of a `ChannelField` from the API. */
 export interface DeclaredFieldSpec {
@@ -19,6 +19,16 @@ export interface DeclaredFieldSpec {
 }
 
 export type DeclaredValues = Record<string, unknown>
+
+/** Write-only fields: the API shows a stored value only as a mask, and a blank one keeps it. */
+export function isSecret(field: Pick<DeclaredFieldSpec, 'kind'>): boolean {
+  return field.kind === 'SECRET' || field.kind === 'SECRET_TEXT'
+}
+
+/** Fields that take several lines (shown across the form's full width). */
+export function isWide(field: Pick<DeclaredFieldSpec, 'kind'>): boolean {
+  return field.kind === 'TEXT' || field.kind === 'SECRET_TEXT' || field.kind === 'STRING_LIST'
+}
 
 /** A deep copy of JSON data; unlike structuredClone it also takes Vue's reactive proxies. */
 export function jsonCopy<T>(value: T): T {
@@ -79,6 +89,7 @@ function normalizeOne(field: DeclaredFieldSpec, value: unknown): unknown {
       return value === '' || value === undefined ? null : value
     case 'TEXT':
     case 'SECRET':
+    case 'SECRET_TEXT':
       // Secrets and long texts are kept as typed: whitespace may be part of them.
       if (value === null || value === undefined) return null
       return value === '' && !field.required ? null : value

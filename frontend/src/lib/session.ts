@@ -1,38 +1,42 @@
 import { computed, ref } from 'vue'
 
-const TOKEN_KEY = 'pushnest.token'
-
 export interface SessionUser {
   id: number
   username: string
   role: 'ADMIN' | 'MEMBER'
 }
 
-const token = ref<string>(localStorage.getItem(TOKEN_KEY) ?? '')
-const user = ref<SessionUser | null>(null)
+/** Every request that may use the session cookie carries this header (the API's CSRF defence). */
+export const CONSOLE_HEADERS: Record<string, string> = { 'x-pushnest-console': '1' }
 
-/** The signed-in person: the JWT lives in localStorage so a reload keeps the session. */
+// The session itself is an HttpOnly cookie the API sets at sign-in: no script here can read it, so
+// nothing in Web Storage is worth stealing. The page only knows who is signed in (from the login
+// answer or `me`), and counts sign-ins so that a socket refused for an older one is told apart.
+const user = ref<SessionUser | null>(null)
+const generation = ref(0)
+
+/** The signed-in person, as far as this page knows; `user` is null until sign-in or `me` says. */
 export function useSession() {
   return {
-    token,
     user,
-    isSignedIn: computed(() => token.value !== ''),
+    isSignedIn: computed(() => user.value !== null),
     isAdmin: computed(() => user.value?.role === 'ADMIN'),
   }
 }
 
-export function currentToken(): string {
-  return token.value
+/** Which sign-in the page is on: it changes with every sign-in and password change. */
+export function currentGeneration(): number {
+  return generation.value
 }
 
-export function signIn(newToken: string, who: SessionUser): void {
-  token.value = newToken
+/** After the API set a new session cookie (login, password change). */
+export function signIn(who: SessionUser): void {
   user.value = who
-  localStorage.setItem(TOKEN_KEY, newToken)
+  generation.value += 1
 }
 
+/** The page forgets the user; the cookie is cleared by the API (`logout`) or has already ended. */
 export function signOut(): void {
-  token.value = ''
   user.value = null
-  localStorage.removeItem(TOKEN_KEY)
+  generation.value += 1
 }

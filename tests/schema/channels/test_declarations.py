@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from pydantic import SecretStr, ValidationError
 
-from schema.channels.base import ChannelType, FieldKind
+from schema.channels.base import SECRET_KINDS, ChannelType, FieldKind
+from schema.channels.masking import secret_values
 from schema.channels.registry import CHANNEL_TYPES, all_channel_types, get_channel_type
 from schema.errors import BadInput
 
@@ -83,9 +84,9 @@ def test_fields_describe_and_secrets_are_secret(ct: ChannelType) -> None:
     specs = {spec.name: spec for spec in ct.config_fields()}
     assert list(specs) == list(ct.config_model.model_fields)
     for name, info in ct.config_model.model_fields.items():
-        assert (specs[name].kind is FieldKind.SECRET) == _is_secret(info.annotation), name
+        assert (specs[name].kind in SECRET_KINDS) == _is_secret(info.annotation), name
     for spec in ct.binding_fields():
-        assert spec.kind is not FieldKind.SECRET
+        assert spec.kind not in SECRET_KINDS
 
 
 @TYPES
@@ -169,13 +170,47 @@ def test_webhook_headers_and_body_template() -> None:
             ct.config_model.model_validate({"url": "http://example.com", "headers": [bad]})
     kinds = {spec.name: spec.kind for spec in ct.config_fields()}
     assert kinds["body_template"] is FieldKind.TEXT
-    assert kinds["headers"] is FieldKind.STRING_LIST
+    assert kinds["headers"] is FieldKind.SECRET_TEXT
     assert kinds["method"] is FieldKind.SELECT
     assert kinds["signing_secret"] is FieldKind.SECRET
-    assert kinds["allow_private_network"] is FieldKind.BOOLEAN
+    assert ct.secret_names() == {"headers", "signing_secret"}
+
+
+def test_webhook_headers_are_lines_of_one_secret() -> None:
+    model = get_channel_type("webhook").config_model
+    as_text = model.model_validate(
+        {"url": "http://example.com", "headers": "Authorization: Bearer abc\n\nX-A: 1"}
+    )
+    as_list = model.model_validate(
+        {"url": "http://example.com", "headers": ["Authorization: Bearer abc", "X-A: 1"]}
+    )
+    assert as_text == as_list
+    assert getattr(as_text, "header_map")() == {"Authorization": "Bearer abc", "X-A": "1"}
+    assert "Bearer abc" not in repr(as_text) and "Bearer abc" not in str(as_text.model_dump())
+    assert model.model_validate({"url": "http://example.com", "headers": []}).headers is None  # type: ignore[attr-defined]
+    with pytest.raises(ValidationError) as caught:
+        model.model_validate({"url": "http://example.com", "headers": "Authorization Bearer s3cr3t-value"})
+    assert "s3cr3t" not in str(caught.value.errors()[0]["msg"])
+
+
+def test_webhook_private_network_flag_moved_off_the_config() -> None:
+    """Any owner could set it in the config; it is now the channel's admin-only flag."""
+    with pytest.raises(ValidationError):
+        get_channel_type("webhook").config_model.model_validate(
+            {"url": "http://example.com", "allow_private_network": True}
+        )
 
 
 def test_inbox_takes_usernames_and_no_secrets() -> None:
     ct = get_channel_type("inbox")
     assert ct.receiver_kind == "username"
     assert not ct.secret_names()
+
+
+def test_a_webhooks_header_values_count_as_its_secrets() -> None:
+    config = get_channel_type("webhook").config_model.model_validate(
+        {"url": "https://h/x", "headers": ["Authorization: Bearer tok-123456", "X-Api-Key: k-abcdef"]}
+    )
+    values = secret_values(config)
+    assert {"Bearer tok-123456", "tok-123456", "k-abcdef"} <= set(values)
+    assert values == tuple(sorted(values, key=len, reverse=True))

@@ -29,8 +29,22 @@ def test_distinct_ids_give_distinct_cursors() -> None:
         "",
         base64.urlsafe_b64encode(b"c:abc").decode(),
         base64.urlsafe_b64encode(b"\xff\xfe").decode(),
+        base64.urlsafe_b64encode(b"c:99999999999999999999999").decode(),
+        base64.urlsafe_b64encode(b"c:-5").decode(),
+        base64.urlsafe_b64encode("c:\u0663".encode()).decode(),
+        base64.urlsafe_b64encode(b"c:1" + b"0" * 5000).decode(),
     ],
-    ids=["garbage", "wrong-prefix", "empty", "not-a-number", "not-utf8"],
+    ids=[
+        "garbage",
+        "wrong-prefix",
+        "empty",
+        "not-a-number",
+        "not-utf8",
+        "overflow",
+        "negative",
+        "non-ascii-digit",
+        "huge",
+    ],
 )
 def test_bad_cursor(cursor: str) -> None:
     with pytest.raises(BadInput) as caught:

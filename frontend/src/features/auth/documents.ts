@@ -11,19 +11,22 @@ export const MeDocument = graphql(`
   }
 `)
 
+// The session goes into an HttpOnly cookie (`cookie: true`); the answer carries no token.
 export const LoginDocument = graphql(`
   mutation Login($username: String!, $password: String!) {
-    login(username: $username, password: $password) {
-      token
+    login(username: $username, password: $password, cookie: true) {
       user { ...SessionUser }
     }
   }
 `)
 
+export const LogoutDocument = graphql(`
+  mutation Logout { logout }
+`)
+
 export const ChangePasswordDocument = graphql(`
   mutation ChangePassword($currentPassword: String!, $newPassword: String!) {
     changePassword(currentPassword: $currentPassword, newPassword: $newPassword) {
-      token
       user { ...SessionUser }
     }
   }

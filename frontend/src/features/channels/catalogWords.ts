@@ -139,14 +139,13 @@ export const zhCatalog: ChannelCatalog = {
     fields: {
       url: { label: 'URL' },
       method: { label: '请求方法' },
-      headers: { label: '请求头', help: '每项一个「Name: Value」' },
+      headers: { label: '请求头', help: '每行一个「Name: Value」；和密码一样保密保存' },
       body_template: {
         label: '请求体模板',
         help: "可使用 {'{{'}title{'}}'}、{'{{'}text{'}}'} 等占位符；留空 = 发送包含消息内容的 JSON 文档",
       },
       content_type: { label: 'Content-Type' },
       signing_secret: { label: '签名密钥', help: '设置后，请求会带上 Standard Webhooks 的 webhook-id / webhook-timestamp / webhook-signature 请求头' },
-      allow_private_network: { label: '允许内网地址', help: '允许本机回环、内网和链路本地地址（默认拒绝）' },
     },
   },
   inbox: {

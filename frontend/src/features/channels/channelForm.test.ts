@@ -10,10 +10,10 @@ const field = (over: Partial<DeclaredFieldSpec>): DeclaredFieldSpec => ({
 const webhook: DeclaredFieldSpec[] = [
   field({ name: 'url', label: 'URL', kind: 'STRING', required: true }),
   field({ name: 'method', label: 'Method', kind: 'SELECT', default: 'POST', options: ['POST', 'PUT', 'PATCH', 'GET'] }),
-  field({ name: 'headers', label: 'Headers', kind: 'STRING_LIST', default: [] }),
+  field({ name: 'headers', label: 'Headers', kind: 'SECRET_TEXT' }),
   field({ name: 'body_template', label: 'Body template', kind: 'TEXT', default: '' }),
   field({ name: 'signing_secret', label: 'Signing secret', kind: 'SECRET' }),
-  field({ name: 'allow_private_network', label: 'Allow private network', kind: 'BOOLEAN', default: false }),
+  field({ name: 'tags', label: 'Tags', kind: 'STRING_LIST', default: [] }),
 ]
 const telegram: DeclaredFieldSpec[] = [
   field({ name: 'bot_token', label: 'Bot token', kind: 'SECRET', required: true }),
@@ -25,7 +25,7 @@ const telegram: DeclaredFieldSpec[] = [
 describe('startValues', () => {
   it('starts a new channel from the declared defaults', () => {
     const { values, storedSecrets } = startValues(webhook)
-    expect(values).toEqual({ url: '', method: 'POST', headers: [], body_template: '', signing_secret: '', allow_private_network: false })
+    expect(values).toEqual({ url: '', method: 'POST', headers: '', body_template: '', signing_secret: '', tags: [] })
     expect(storedSecrets).toEqual([])
   })
 
@@ -42,19 +42,27 @@ describe('startValues', () => {
     expect(startValues(webhook, { url: 'https://x', signing_secret: null }).storedSecrets).toEqual([])
   })
 
+  it('treats multi-line secrets (webhook headers) as write-only too', () => {
+    const { values, storedSecrets } = startValues(webhook, { url: 'https://x', headers: '********', signing_secret: null })
+    expect(values.headers).toBe('')
+    expect(storedSecrets).toEqual(['headers'])
+    expect(buildConfig(webhook, values)).not.toHaveProperty('headers')
+    expect(validateForm('hook', [field({ name: 'headers', kind: 'SECRET_TEXT', required: true })], values, storedSecrets)).toEqual({})
+  })
+
   it('copies lists so editing does not change the list shown in the table', () => {
-    const config = { url: 'https://x', headers: ['A: b'] }
+    const config = { url: 'https://x', tags: ['a'] }
     const { values } = startValues(webhook, config)
-    ;(values.headers as string[]).push('C: d')
-    expect(config.headers).toEqual(['A: b'])
+    ;(values.tags as string[]).push('b')
+    expect(config.tags).toEqual(['a'])
   })
 })
 
 describe('buildConfig', () => {
   it('sends every set value with its JSON type', () => {
-    const values = { url: ' https://hook.example/x ', method: 'PUT', headers: ['X-A: 1', ' '], body_template: '{"t":"{{title}}"}', signing_secret: 's3cret', allow_private_network: true }
+    const values = { url: ' https://hook.example/x ', method: 'PUT', headers: 'X-A: 1\nX-B: 2', body_template: '{"t":"{{title}}"}', signing_secret: 's3cret', tags: ['a', ' '] }
     expect(buildConfig(webhook, values)).toEqual({
-      url: 'https://hook.example/x', method: 'PUT', headers: ['X-A: 1'], body_template: '{"t":"{{title}}"}', signing_secret: 's3cret', allow_private_network: true,
+      url: 'https://hook.example/x', method: 'PUT', headers: 'X-A: 1\nX-B: 2', body_template: '{"t":"{{title}}"}', signing_secret: 's3cret', tags: ['a'],
     })
   })
 
@@ -120,11 +128,11 @@ describe('configSummary', () => {
     ])
   })
 
-  it('shows a changed default and joins lists', () => {
-    const config = { url: 'https://h', method: 'POST', headers: ['A: 1', 'B: 2'] }
+  it('shows a changed default and joins lists, never a secret', () => {
+    const config = { url: 'https://h', method: 'POST', headers: '********', tags: ['a', 'b'] }
     expect(configSummary(webhook, config, 3)).toEqual([
       { label: 'URL', value: 'https://h' },
-      { label: 'Headers', value: 'A: 1, B: 2' },
+      { label: 'Tags', value: 'a, b' },
     ])
   })
 })

@@ -5,7 +5,7 @@
  * Secrets are write-only: the API shows a stored secret as a mask (or null), the form starts them
  * blank, and a blank secret is left out of `config`, which the API reads as "keep the stored one".
  */
-import { initialValues, normalizeValues, splitEntries, type DeclaredFieldSpec, type DeclaredValues } from '@/components/declaredFields'
+import { initialValues, isSecret, normalizeValues, splitEntries, type DeclaredFieldSpec, type DeclaredValues } from '@/components/declaredFields'
 
 export type FieldProblem = 'required' | 'integer'
 
@@ -26,7 +26,7 @@ export function startValues(fields: readonly DeclaredFieldSpec[], maskedConfig?:
   const storedSecrets: string[] = []
   for (const field of fields) {
     if (!(field.name in config)) continue
-    if (field.kind === 'SECRET') {
+    if (isSecret(field)) {
       if (config[field.name] !== null && config[field.name] !== undefined && config[field.name] !== '') storedSecrets.push(field.name)
       given[field.name] = ''
     } else {
@@ -46,7 +46,7 @@ export function buildConfig(fields: readonly DeclaredFieldSpec[], values: Declar
   for (const field of fields) {
     const value = normalized[field.name]
     if (value === null || value === undefined) continue
-    if (field.kind === 'SECRET' && value === '') continue
+    if (isSecret(field) && value === '') continue
     config[field.name] = value
   }
   return config
@@ -71,7 +71,7 @@ export function validateForm(
     if (field.kind === 'BOOLEAN') continue
     if (field.kind === 'INTEGER' && !isBlank(value) && !Number.isInteger(typeof value === 'number' ? value : Number(String(value).trim()))) {
       problems[field.name] = 'integer'
-    } else if (field.required && isBlank(value) && !(field.kind === 'SECRET' && storedSecrets.includes(field.name))) {
+    } else if (field.required && isBlank(value) && !(isSecret(field) && storedSecrets.includes(field.name))) {
       problems[field.name] = 'required'
     }
   }

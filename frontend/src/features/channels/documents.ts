@@ -2,7 +2,7 @@ import { graphql } from '@/gql'
 
 /** A channel as the list and the dialogs use it (config with secrets masked). */
 export const ChannelFieldsFragment = graphql(`
-  fragment ChannelFields on Channel { id name type config enabled createdAt updatedAt }
+  fragment ChannelFields on Channel { id name type config enabled allowPrivateTargets createdAt updatedAt }
 `)
 
 export const ChannelTypesDocument = graphql(`
