@@ -22,6 +22,7 @@ connection pool, so a connection opened for an allowed channel is never reused b
 from __future__ import annotations
 
 import json as jsonlib
+import logging
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -125,6 +126,7 @@ def http_client(
     )
 
 
+_httpx_log = logging.getLogger("httpx")
 # What the direct path handles; anything else (params, form data, files, auth, streaming…) goes
 # through httpx's full request machinery.
 _DIRECT_ARGUMENTS = frozenset({"content", "json", "headers", "timeout", "follow_redirects"})
@@ -165,7 +167,13 @@ class SendClient(httpx.AsyncClient):
                 timeout=aiohttp.ClientTimeout(sock_connect=seconds, sock_read=seconds, connect=seconds),
             ) as answer:
                 body = await answer.read()
-        return httpx.Response(answer.status, headers=answer.raw_headers, content=body)
+        response = httpx.Response(answer.status, headers=answer.raw_headers, content=body)
+        # The line httpx logs for every request (same logger, same words), so logs do not depend
+        # on which path a request took.
+        _httpx_log.info(
+            'HTTP Request: %s %s "HTTP/1.1 %d %s"', method, url, response.status_code, response.reason_phrase
+        )
+        return response
 
     def _session(self) -> aiohttp.ClientSession:
         # The transport makes its session on first use (inside the running loop); so does this.
