@@ -108,15 +108,13 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> int:
 
 
 def _worker(settings: Settings, burst: bool) -> int:
-    from workers.arq_worker import build_worker
+    from workers.arq_worker import run
 
     try:
-        worker = build_worker(settings, burst=burst)
+        return run(settings, burst=burst)
     except ValueError as exc:
         print(f"pushnest: {exc}", file=sys.stderr)
         return 2
-    worker.run()
-    return 0
 
 
 def _migrate(settings: Settings) -> int:

@@ -7,6 +7,7 @@ unreachable. Each module gets a fresh database.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import secrets
@@ -15,6 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,10 +56,10 @@ class Cluster:
     workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
     token: str = ""
 
-    def start_worker(self) -> subprocess.Popen[bytes]:
+    def start_worker(self, extra_env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
         proc = subprocess.Popen(
             [sys.executable, "-m", "server.cli", "worker"],
-            env=self.env,
+            env=self.env | (extra_env or {}),
             cwd=REPO,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -157,34 +159,47 @@ async def cluster(
     tmp_path_factory: pytest.TempPathFactory, private_redis: PrivateRedis
 ) -> AsyncIterator[Cluster]:
     """Its own database and, because these tests flush and fill Redis, its own redis-server."""
+    async with running_cluster(tmp_path_factory, private_redis.url(5)) as started:
+        yield started
+
+
+@asynccontextmanager
+async def running_cluster(
+    tmp_path_factory: pytest.TempPathFactory, redis_url: str, extra_env: dict[str, str] | None = None
+) -> AsyncIterator[Cluster]:
+    """A fresh database, a webhook sink and one `pushnest serve` on `redis_url`; workers are started
+    by the tests. Everything is stopped and the database dropped afterwards."""
     if not reachable(MYSQL_ROOT, 3306):
         pytest.skip("the scale-out tests need MariaDB")
     database = f"pushnest_scaleout_{secrets.token_hex(4)}"
     await mysql_admin(f"CREATE DATABASE {database} CHARACTER SET utf8mb4")
     from redis.asyncio import Redis
 
-    redis_url = private_redis.url(5)
     redis = Redis.from_url(redis_url)
     await redis.flushdb()
     sink = WebhookSink()
     await sink.start()
     port = free_port()
     data_dir = tmp_path_factory.mktemp("scaleout")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PUSHNEST_")} | {
-        "PUSHNEST_CONFIG": str(data_dir / "none.ini"),
-        "PUSHNEST_DATA_DIR": str(data_dir),
-        "PUSHNEST_DATABASE_URL": f"{MYSQL_ROOT}/{database}",
-        "PUSHNEST_REDIS_URL": redis_url,
-        "PUSHNEST_ADMIN_PASSWORD": ADMIN_PASSWORD,
-        "PUSHNEST_JWT_SECRET": secrets.token_urlsafe(40),
-        "PUSHNEST_SECRET_KEY": secrets.token_urlsafe(40),
-        "PUSHNEST_PORT": str(port),
-        "PUSHNEST_ALLOW_PRIVATE_TARGETS": "true",
-        "PUSHNEST_LEASE_SECONDS": "5",
-        "PUSHNEST_RETRY_BASE_SECONDS": "0.2",
-        "PUSHNEST_RETRY_MAX_SECONDS": "1",
-        "PUSHNEST_LOG_LEVEL": "WARNING",
-    }
+    env = (
+        {k: v for k, v in os.environ.items() if not k.startswith("PUSHNEST_")}
+        | {
+            "PUSHNEST_CONFIG": str(data_dir / "none.ini"),
+            "PUSHNEST_DATA_DIR": str(data_dir),
+            "PUSHNEST_DATABASE_URL": f"{MYSQL_ROOT}/{database}",
+            "PUSHNEST_REDIS_URL": redis_url,
+            "PUSHNEST_ADMIN_PASSWORD": ADMIN_PASSWORD,
+            "PUSHNEST_JWT_SECRET": secrets.token_urlsafe(40),
+            "PUSHNEST_SECRET_KEY": secrets.token_urlsafe(40),
+            "PUSHNEST_PORT": str(port),
+            "PUSHNEST_ALLOW_PRIVATE_TARGETS": "true",
+            "PUSHNEST_LEASE_SECONDS": "5",
+            "PUSHNEST_RETRY_BASE_SECONDS": "0.2",
+            "PUSHNEST_RETRY_MAX_SECONDS": "1",
+            "PUSHNEST_LOG_LEVEL": "WARNING",
+        }
+        | (extra_env or {})
+    )
     api = subprocess.Popen(
         [sys.executable, "-m", "server.cli", "serve"],
         env=env,
@@ -211,7 +226,8 @@ async def cluster(
             except subprocess.TimeoutExpired:
                 proc.kill()
         await sink.stop()
-        await redis.flushdb()
+        with contextlib.suppress(Exception):
+            await redis.flushdb()
         await redis.aclose()
         await mysql_admin(f"DROP DATABASE IF EXISTS {database}")
 
