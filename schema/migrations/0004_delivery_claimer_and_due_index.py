@@ -4,7 +4,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0002_channel_allow_private_targets')]
+    dependencies = [('models', '0003_inbox_senders_user_groups')]
 
     initial = False
 
