@@ -67,7 +67,7 @@ test-sqlite: install
 	PUSHNEST_TEST_DB=sqlite $(PYTEST) -q tests
 
 test-mysql: install
-	PUSHNEST_TEST_DB=mysql $(PYTEST) -q tests/e2e tests/server
+	PUSHNEST_TEST_DB=mysql $(PYTEST) -q tests/e2e tests/server tests/workers
 
 lint: install
 	$(BIN)/ruff check schema server workers tests bench

@@ -168,6 +168,11 @@ async def _mysql_lock(url: str) -> AsyncIterator[None]:
         conn.close()
 
 
+def placeholder(conn: Any) -> str:
+    """The parameter mark of a connection's driver, for hand-written statements."""
+    return "%s" if conn.capabilities.dialect == "mysql" else "?"
+
+
 _DEADLOCK_RETRIES = 5
 T = TypeVar("T")
 

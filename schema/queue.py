@@ -47,10 +47,6 @@ class ArqEnqueuer:
         if self._flush is None or self._flush.done():
             self._flush = asyncio.create_task(self._flush_soon())
 
-    async def retry_later(self, delivery_id: int, attempt: int, defer_seconds: float) -> None:
-        """A deferred job for one delivery's next attempt; the attempt number keeps its id unique."""
-        await self._enqueue([delivery_id], defer_seconds, generation=attempt)
-
     async def wake(self, delivery_ids: list[int], generation: int) -> None:
         """Wake-up jobs for rows that may have lost theirs; `generation` keeps the ids new."""
         for start in range(0, len(delivery_ids), _MAX_IDS_PER_JOB):

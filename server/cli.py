@@ -120,19 +120,16 @@ def _run_uvicorn(settings: Settings, host: str | None, port: int | None) -> None
 
 def _worker(settings: Settings, burst: bool) -> int:
     from schema import telemetry
-    from workers.arq_worker import build_worker
+    from workers.arq_worker import run
 
+    stop_telemetry = telemetry.start(settings, "pushnest-worker")
     try:
-        worker = build_worker(settings, burst=burst)
+        return run(settings, burst=burst)
     except ValueError as exc:
         print(f"pushnest: {exc}", file=sys.stderr)
         return 2
-    stop_telemetry = telemetry.start(settings, "pushnest-worker")
-    try:
-        worker.run()
     finally:
         stop_telemetry()
-    return 0
 
 
 def _migrate(settings: Settings) -> int:

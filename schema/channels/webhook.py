@@ -164,7 +164,9 @@ def sign(secret: str, webhook_id: str, timestamp: int, body: bytes) -> str:
 
 
 async def send(outgoing: Outgoing, config: Config, ctx: SendContext) -> Receipt:
-    url = render(config.url, {k: quote(v, safe="") for k, v in _fields(outgoing).items()})
+    url = config.url
+    if "{{" in url:  # most URLs have no placeholder: skip quoting every field on each send
+        url = render(url, {k: quote(v, safe="") for k, v in _fields(outgoing).items()})
     body = b"" if config.method == "GET" else render_body(config, outgoing).encode()
     headers = {"Content-Type": config.content_type, "User-Agent": "PushNest-Webhook/1"} | config.header_map()
     # Stable across retries, so the receiver can drop duplicates (delivery is at-least-once).

@@ -6,6 +6,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
+from tortoise.indexes import Index
 from tortoise.models import Model
 
 if TYPE_CHECKING:
@@ -112,6 +113,9 @@ class Delivery(Model):
     lease_until = fields.DatetimeField(null=True)
     # A random token per claim: the claimer reads back only the rows its own update took.
     claim_token = fields.CharField(max_length=32, default="", db_index=True)
+    # The worker holding the claim while it has a live heartbeat ("" = only the lease protects it):
+    # the sweeper releases rows of a worker whose heartbeat is gone without waiting for the lease.
+    claimed_by = fields.CharField(max_length=64, default="")
     error_class = fields.CharField(max_length=32, default="")
     last_error = fields.TextField(default="")
     latency_ms = fields.IntField(null=True)
@@ -121,7 +125,15 @@ class Delivery(Model):
 
     class Meta:
         table = "deliveries"
-        indexes = (("status", "next_attempt_at"), ("channel_id", "created_at"), ("created_at",))
+        indexes = (
+            ("status", "next_attempt_at"),
+            ("channel_id", "created_at"),
+            ("created_at",),
+            # The claim's index: only rows waiting to be sent have a next_attempt_at (a claim clears
+            # it), so a claim reads them in due order and stops at its LIMIT instead of sorting
+            # every due row of every waiting status.
+            Index(fields=("next_attempt_at",), name="idx_deliveries_due"),
+        )
 
 
 class DeliveryAttempt(Model):

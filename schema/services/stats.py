@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.functions import Sum
 from tortoise.transactions import in_transaction
 
@@ -92,18 +93,31 @@ def rollup(
     return stats, errors
 
 
-async def record_final(outcomes: list[FinalOutcome]) -> None:
+async def record_final(outcomes: list[FinalOutcome], conn: BaseDBAsyncClient | None = None) -> None:
     """Add final outcomes to the rollups: one upsert per table, in one transaction (so a deadlock
-    retry by the caller cannot count a batch twice). Rows go in key order to keep lock order stable."""
+    retry by the caller cannot count a batch twice). Rows go in key order to keep lock order stable.
+
+    With `conn`, inside the caller's transaction: the worker counts a delivery in the same commit
+    that moves it to its final state, so each final delivery is counted exactly once.
+    """
     stats, errors = rollup(outcomes)
     if not stats:
         return
-    async with in_transaction() as conn:
-        mysql = conn.capabilities.dialect == "mysql"
-        await _upsert(conn, mysql, "delivery_stats", _STAT_KEY, _COUNTERS, sorted(stats.items()))
-        if errors:
-            rows = [(k, [n]) for k, n in sorted(errors.items())]
-            await _upsert(conn, mysql, "error_stats", _ERROR_KEY, ("count",), rows)
+    if conn is not None:
+        await _upsert_all(conn, stats, errors)
+        return
+    async with in_transaction() as own:
+        await _upsert_all(own, stats, errors)
+
+
+async def _upsert_all(
+    conn: BaseDBAsyncClient, stats: dict[tuple[Any, ...], list[int]], errors: dict[tuple[Any, ...], int]
+) -> None:
+    mysql = conn.capabilities.dialect == "mysql"
+    await _upsert(conn, mysql, "delivery_stats", _STAT_KEY, _COUNTERS, sorted(stats.items()))
+    if errors:
+        rows = [(k, [n]) for k, n in sorted(errors.items())]
+        await _upsert(conn, mysql, "error_stats", _ERROR_KEY, ("count",), rows)
 
 
 async def _upsert(

@@ -28,7 +28,8 @@ class PrivateRedis:
 
     def start(self) -> PrivateRedis:
         self._dir = tempfile.mkdtemp(prefix="pushnest-redis-")
-        self.port = _free_port()
+        # Started again after stop(): the same port, as a Redis that came back after an outage.
+        self.port = self.port or _free_port()
         self._proc = subprocess.Popen(
             [
                 "redis-server",

@@ -7,6 +7,7 @@ unreachable. Each module gets a fresh database.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import secrets
@@ -15,6 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,10 +56,10 @@ class Cluster:
     workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
     token: str = ""
 
-    def start_worker(self) -> subprocess.Popen[bytes]:
+    def start_worker(self, extra_env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
         proc = subprocess.Popen(
             [sys.executable, "-m", "server.cli", "worker"],
-            env=self.env,
+            env=self.env | (extra_env or {}),
             cwd=REPO,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -163,13 +165,22 @@ async def cluster(
     tmp_path_factory: pytest.TempPathFactory, private_redis: PrivateRedis, extra_env: dict[str, str]
 ) -> AsyncIterator[Cluster]:
     """Its own database and, because these tests flush and fill Redis, its own redis-server."""
+    async with running_cluster(tmp_path_factory, private_redis.url(5), extra_env) as started:
+        yield started
+
+
+@asynccontextmanager
+async def running_cluster(
+    tmp_path_factory: pytest.TempPathFactory, redis_url: str, extra_env: dict[str, str] | None = None
+) -> AsyncIterator[Cluster]:
+    """A fresh database, a webhook sink and one `pushnest serve` on `redis_url`; workers are started
+    by the tests. Everything is stopped and the database dropped afterwards."""
     if not reachable(MYSQL_ROOT, 3306):
         pytest.skip("the scale-out tests need MariaDB")
     database = f"pushnest_scaleout_{secrets.token_hex(4)}"
     await mysql_admin(f"CREATE DATABASE {database} CHARACTER SET utf8mb4")
     from redis.asyncio import Redis
 
-    redis_url = private_redis.url(5)
     redis = Redis.from_url(redis_url)
     await redis.flushdb()
     sink = WebhookSink()
@@ -193,7 +204,7 @@ async def cluster(
             "PUSHNEST_RETRY_MAX_SECONDS": "1",
             "PUSHNEST_LOG_LEVEL": "WARNING",
         }
-        | extra_env
+        | (extra_env or {})
     )
     api = subprocess.Popen(
         [sys.executable, "-m", "server.cli", "serve"],
@@ -221,7 +232,8 @@ async def cluster(
             except subprocess.TimeoutExpired:
                 proc.kill()
         await sink.stop()
-        await redis.flushdb()
+        with contextlib.suppress(Exception):
+            await redis.flushdb()
         await redis.aclose()
         await mysql_admin(f"DROP DATABASE IF EXISTS {database}")
 

@@ -3,7 +3,7 @@ from tortoise.migrations import operations as ops
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0003_inbox_senders_user_groups')]
+    dependencies = [('models', '0004_delivery_claimer_and_due_index')]
 
     initial = False
 
