@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
+import logging
 import os
+import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -66,13 +68,28 @@ def _normalise_url(url: str) -> str:
 MIGRATION_CONFIG = tortoise_config(os.environ.get("PUSHNEST_MIGRATIONS_DB", "sqlite://:memory:"))
 
 
+class _QuietTortoise(logging.Filter):
+    """Tortoise logs "Tortoise-ORM shutdown" (INFO) whenever connections close, which PushNest does
+    at start between migrating and the real init, where it reads like a failure."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != "Tortoise-ORM shutdown"
+
+
+logging.getLogger("tortoise").addFilter(_QuietTortoise())
+
+
 async def open_database(settings: Settings) -> None:
     """Apply pending migrations, then initialise Tortoise for this process."""
     config = tortoise_config(settings.database_url)
     if settings.is_sqlite:
         _private_sqlite_files(settings)
     async with _migration_lock(settings):
-        await migrate(config=config)
+        with warnings.catch_warnings():
+            # Tortoise's recorder runs CREATE TABLE IF NOT EXISTS on every start; MariaDB answers
+            # "already exists" with a note that aiomysql turns into a Python warning.
+            warnings.filterwarnings("ignore", message="Table 'tortoise_migrations' already exists")
+            await migrate(config=config)
         await Tortoise.close_connections()
     # The global fallback lets requests (other tasks than the lifespan's) see the context.
     await Tortoise.init(config=config, _enable_global_fallback=True)

@@ -132,6 +132,9 @@ class Settings(BaseModel):
     # http://otel-collector:4318); unset, OpenTelemetry is off. OTEL_EXPORTER_OTLP_ENDPOINT also
     # switches it on (schema/telemetry.py).
     otel_endpoint: str | None = None
+    # Which of the secrets were generated into the data dir rather than configured (no ini key or
+    # variable): `pushnest serve`/`worker` refuse them with Redis, where processes must share them.
+    generated_secrets: tuple[str, ...] = ()
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -218,6 +221,7 @@ def load_settings(environ: Mapping[str, str] | None = None, config_file: Path | 
     missing = [name for name in _GENERATED if not raw.get(name)]
     if missing:
         raw |= _stored_secrets(data_dir, missing)
+        raw["generated_secrets"] = tuple(missing)
     try:
         return Settings.model_validate(raw)
     except ValidationError as exc:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from schema.errors import ConfigError
 from schema.logging_setup import configure_logging, uvicorn_log_config
-from schema.settings import Settings, load_settings
+from schema.settings import Settings, env_name, load_settings
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -31,6 +32,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"pushnest: {exc.message}", file=sys.stderr)
         return 2
     configure_logging(settings.log_level, settings.log_format)
+    if args.command in ("serve", "worker") and (refusal := _unshared_secrets(settings)):
+        print(f"pushnest: {refusal}", file=sys.stderr)
+        return 2
     if args.command == "migrate":
         return _migrate(settings)
     if args.command == "worker":
@@ -42,17 +46,42 @@ def main(argv: Sequence[str] | None = None) -> int:
     return _serve(settings, args.host, args.port)
 
 
+def _unshared_secrets(settings: Settings) -> str | None:
+    """With Redis, processes share the work: secrets generated into one data dir are that process's
+    own, so another would fail every secret-bearing send ("cannot be decrypted") or every sign-in."""
+    if settings.embedded or not settings.generated_secrets:
+        return None
+    names = " and ".join(env_name(name) for name in settings.generated_secrets)
+    return (
+        f"with PUSHNEST_REDIS_URL every process must share its secrets: set {names}, the same in every "
+        f"process (generated ones in {settings.data_dir / 'secrets.json'} belong to this data dir alone)"
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="pushnest", description="PushNest message push platform")
+    parser = argparse.ArgumentParser(
+        prog="pushnest",
+        description="PushNest message push platform",
+        epilog="Every command reads its configuration from conf/app.ini (or PUSHNEST_CONFIG) and "
+        "PUSHNEST_* environment variables, which win; README.md lists them with their defaults.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the API (and, with no Redis configured, everything else)")
-    serve.add_argument("--host", help="overrides PUSHNEST_HOST")
-    serve.add_argument("--port", type=int, help="overrides PUSHNEST_PORT")
+    listen = Settings.model_fields
+    serve.add_argument(
+        "--host", help=f"where to listen (default: PUSHNEST_HOST, else {listen['host'].default})"
+    )
+    serve.add_argument(
+        "--port",
+        type=int,
+        help=f"the port to listen on (default: PUSHNEST_PORT, else {listen['port'].default})",
+    )
     worker = commands.add_parser("worker", help="run an ARQ delivery worker (needs PUSHNEST_REDIS_URL)")
     worker.add_argument("--burst", action="store_true", help="exit when the queue is empty")
     commands.add_parser("migrate", help="apply database migrations and exit")
     export = commands.add_parser("export-schema", help="write the GraphQL SDL")
-    export.add_argument("-o", "--output", type=Path, default=SCHEMA_FILE)
+    export.add_argument("-o", "--output", type=Path, default=SCHEMA_FILE, help="where to write it")
     mn = commands.add_parser("import-message-nest", help="import a Message Nest database (idempotent)")
     mn.add_argument(
         "--from", dest="source", required=True, help="SQLite file path or mysql://user:pass@host:port/db"
@@ -70,34 +99,65 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="read the new password from stdin instead of generating one",
     )
+    for command in commands.choices.values():
+        command.formatter_class = _WithDefaults
     return parser
 
 
-def build_app(settings: Settings) -> Starlette:
-    """The composition root: the API, plus the in-process worker in the all-in-one mode."""
+class _WithDefaults(argparse.ArgumentDefaultsHelpFormatter):
+    """Each option's help ends with its default, where it has one to show."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default in (None, False, argparse.SUPPRESS):
+            return action.help
+        return super()._get_help_string(action)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("pushnest")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown"
+
+
+def build_app(settings: Settings, lock: IO[str] | None = None) -> Starlette:
+    """The composition root: the API, plus the in-process worker in the all-in-one mode (holding
+    `lock`, the data dir's all-in-one lock, when the caller took it already)."""
     from server.app import create_app
     from workers.embedded import EmbeddedWorker
 
-    return create_app(settings, in_process_worker=None if settings.redis_url else EmbeddedWorker)
+    if settings.redis_url:
+        return create_app(settings)
+    return create_app(settings, in_process_worker=functools.partial(EmbeddedWorker, lock=lock))
 
 
 def _serve(settings: Settings, host: str | None, port: int | None) -> int:
-
     from schema import telemetry
+    from workers.embedded import AlreadyRunning, hold_single_process_lock
 
+    lock = None
+    if settings.embedded:
+        # Taken before anything starts, so a second all-in-one process is refused in one line.
+        try:
+            lock = hold_single_process_lock(settings)
+        except AlreadyRunning as exc:
+            print(f"pushnest: {exc}", file=sys.stderr)
+            return 2
     stop_telemetry = telemetry.start(settings, "pushnest" if settings.embedded else "pushnest-api")
     try:
-        _run_uvicorn(settings, host, port)
+        _run_uvicorn(settings, host, port, lock)
     finally:
         stop_telemetry()
     return 0
 
 
-def _run_uvicorn(settings: Settings, host: str | None, port: int | None) -> None:
+def _run_uvicorn(settings: Settings, host: str | None, port: int | None, lock: IO[str] | None) -> None:
     import uvicorn
 
     uvicorn.run(
-        build_app(settings),
+        build_app(settings, lock),
         host=host or settings.host,
         port=port or settings.port,
         # PushNest reads X-Forwarded-For itself, from PUSHNEST_TRUSTED_PROXIES only.

@@ -39,8 +39,30 @@ _FIRST_PRUNE_SECONDS = 60.0
 _STOP_GRACE_SECONDS = 20.0
 
 
+class AlreadyRunning(RuntimeError):
+    """Another all-in-one process holds this data dir."""
+
+
+def hold_single_process_lock(settings: Settings) -> IO[str]:
+    """The all-in-one mode's lock on its data dir, held as long as the returned file stays open."""
+    handle = open_private(private_dir(settings.data_dir) / "all-in-one.lock")
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise AlreadyRunning(
+            f"another `pushnest serve` without Redis runs on {settings.data_dir}; the all-in-one mode "
+            "is one process only (set PUSHNEST_REDIS_URL and run `pushnest worker` to scale out)"
+        ) from None
+    return handle
+
+
 class EmbeddedWorker:
-    def __init__(self, settings: Settings, events: EventBus, tokens: TokenStore) -> None:
+    def __init__(
+        self, settings: Settings, events: EventBus, tokens: TokenStore, lock: IO[str] | None = None
+    ) -> None:
+        """`lock`: the data dir's lock if the caller took it already (the CLI does, to refuse in
+        one line before anything starts); otherwise it is taken in start()."""
         self._settings = settings
         self._events = events
         self._http = outbound_clients(settings)
@@ -56,14 +78,15 @@ class EmbeddedWorker:
         self._stopped = asyncio.Event()
         self._cron_task: asyncio.Task[None] | None = None
         self._prune_task: asyncio.Task[None] | None = None
-        self._lock_file: IO[str] | None = None
+        self._lock_file = lock
 
     async def deliveries_due(self, delivery_ids: list[int], defer_seconds: float = 0.0) -> None:
         if defer_seconds <= 0:
             self._loop.wake()
 
     async def start(self, runtime: Runtime) -> None:
-        self._hold_single_process_lock()
+        if self._lock_file is None:
+            self._lock_file = hold_single_process_lock(self._settings)
         # This is the only sender, so whatever is still `sending` was cut off by the last stop.
         await release_expired(expired_only=False)
         await self._loop.start()
@@ -86,18 +109,6 @@ class EmbeddedWorker:
         await self._http.aclose()
         if self._lock_file is not None:
             self._lock_file.close()
-
-    def _hold_single_process_lock(self) -> None:
-        handle = open_private(private_dir(self._settings.data_dir) / "all-in-one.lock")
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.close()
-            raise RuntimeError(
-                "another `pushnest serve` without Redis runs on this data dir; the all-in-one mode is one "
-                "process only. Set PUSHNEST_REDIS_URL and run `pushnest worker` to scale out."
-            ) from None
-        self._lock_file = handle
 
     async def _sweep_loop(self) -> None:
         """Expired leases (a send cut off by a stop that outlasted the grace) and stale message statuses."""

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from tests.conftest import free_port
 
@@ -239,3 +240,86 @@ def test_reset_password_reads_the_password_from_stdin(tmp_path: Path) -> None:
         stop(proc)
     unknown = reset_password(env, "nobody")
     assert unknown.returncode == 1 and "no user named 'nobody'" in unknown.stderr
+
+
+def test_start_up_is_quiet(tmp_path: Path) -> None:
+    env = clean_env(tmp_path, PUSHNEST_ADMIN_PASSWORD="a-password-1")
+    proc, _ = serve_until_ready(env, free_port())
+    err = stop(proc)
+    # Tortoise's "shutdown" between migrating and the real start read like a failure.
+    for noise in ("Tortoise-ORM shutdown", "Traceback", "Warning", "WARNING", "ERROR"):
+        assert noise not in err, err
+
+
+def test_migrating_mariadb_again_warns_of_nothing(tmp_path: Path) -> None:
+    import asyncio
+    import secrets
+
+    from tests.conftest import MYSQL_ROOT, mysql_admin
+    from tests.scaleout.conftest import reachable
+
+    if not reachable(MYSQL_ROOT, 3306):
+        pytest.skip("needs MariaDB")
+    name = f"pushnest_quiet_{secrets.token_hex(4)}"
+    asyncio.run(mysql_admin(f"CREATE DATABASE {name} CHARACTER SET utf8mb4"))
+    try:
+        env = clean_env(tmp_path, PUSHNEST_DATABASE_URL=f"{MYSQL_ROOT}/{name}")
+        runs = [
+            subprocess.run(
+                [*PUSHNEST, "migrate"], env=env, cwd=REPO, capture_output=True, text=True, timeout=60
+            )
+            for _ in range(2)
+        ]
+    finally:
+        asyncio.run(mysql_admin(f"DROP DATABASE IF EXISTS {name}"))
+    for run in runs:
+        assert run.returncode == 0, run.stderr
+        # The second run met MariaDB's "Table 'tortoise_migrations' already exists" note.
+        assert run.stderr == "", run.stderr
+
+
+def test_a_second_all_in_one_process_is_refused_in_one_line(tmp_path: Path) -> None:
+    env = clean_env(tmp_path, PUSHNEST_ADMIN_PASSWORD="a-password-1")
+    first, _ = serve_until_ready(env, free_port())
+    try:
+        second = subprocess.run(
+            [*PUSHNEST, "serve", "--port", str(free_port())],
+            env=env,
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    finally:
+        stop(first)
+    assert second.returncode == 2
+    assert second.stderr.count("\n") == 1, second.stderr
+    assert "another `pushnest serve` without Redis runs on" in second.stderr
+
+
+@pytest.mark.parametrize("command", ["serve", "worker"])
+def test_with_redis_generated_secrets_are_refused(tmp_path: Path, command: str) -> None:
+    # A worker with its own data dir used to fail every secret-bearing send ("cannot be decrypted").
+    redis = f"redis://127.0.0.1:{free_port()}/0"
+    env = clean_env(tmp_path, PUSHNEST_REDIS_URL=redis, PUSHNEST_JWT_SECRET="j" * 40)
+    result = subprocess.run(
+        [*PUSHNEST, command], env=env, cwd=REPO, capture_output=True, text=True, timeout=30
+    )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert "must share" in result.stderr and "PUSHNEST_SECRET_KEY" in result.stderr
+    assert "PUSHNEST_JWT_SECRET" not in result.stderr  # that one was set
+
+
+def test_version_and_help_with_defaults() -> None:
+    version = subprocess.run([*PUSHNEST, "--version"], cwd=REPO, capture_output=True, text=True, timeout=30)
+    assert version.returncode == 0 and re.fullmatch(r"pushnest \d+\.\d+\.\d+\S*\n", version.stdout)
+    serve = subprocess.run(
+        [*PUSHNEST, "serve", "--help"], cwd=REPO, capture_output=True, text=True, timeout=30
+    )
+    assert "PUSHNEST_HOST, else 127.0.0.1" in serve.stdout and "PUSHNEST_PORT, else 8000" in serve.stdout
+    imports = subprocess.run(
+        [*PUSHNEST, "import-message-nest", "--help"], cwd=REPO, capture_output=True, text=True, timeout=30
+    )
+    assert "(default: admin)" in imports.stdout and "(default: message_)" in imports.stdout
+    assert "(default: None)" not in imports.stdout and "(default: False)" not in imports.stdout
