@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
 
-.PHONY: install run test test-sqlite test-mysql lint format schema migrations bench bench-subscriptions bench-startup bench-stats clean \
+.PHONY: install lock run test test-sqlite test-mysql lint format schema migrations bench bench-subscriptions bench-startup bench-stats clean \
         console console-deps console-check test-console-e2e console-dev
 
 FRONTEND      := frontend
@@ -16,12 +16,22 @@ CONSOLE_SRC   := $(shell find $(FRONTEND)/src $(FRONTEND)/public -type f -not -p
 
 install: $(STAMP)
 
-# Reinstalls only when the dependency list changes; the package itself is installed editable.
-$(STAMP): pyproject.toml
+# Reinstalls only when the locked dependencies change: exactly the versions and files (hashes) in
+# requirements-dev.lock, then the package itself, editable, without resolving anything again.
+$(STAMP): pyproject.toml requirements-dev.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
+
+# After changing dependencies in pyproject.toml: pin them, with hashes, for Docker (runtime and the
+# `otel` extra) and for development and CI (everything). tests/test_lock.py fails until this is run.
+LOCK := $(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url \
+        --no-emit-find-links --extra otel
+lock: install
+	$(LOCK) -o requirements.lock pyproject.toml
+	$(LOCK) --extra dev -o requirements-dev.lock pyproject.toml
 
 run: install console
 	$(BIN)/pushnest serve

@@ -195,7 +195,9 @@ class WorkerProcess:
         if not port:
             return None
         return HealthServer(
-            self._settings.host, port, lambda: {"database": loop.ready, "redis": heartbeat.answering}
+            self._settings.host,
+            port,
+            lambda: {"database": loop.ready, "redis": heartbeat.answering, "loop": loop.alive},
         )
 
     async def _open_database(self) -> None:

@@ -89,13 +89,21 @@ class DeliveryLoop:
             asyncio.create_task(self._run(), name="pushnest-delivery-loop"),
             asyncio.create_task(self._extend_leases(), name="pushnest-lease-extender"),
         ]
+        for task in self._tasks:
+            task.add_done_callback(self._ended)
+
+    def _ended(self, task: asyncio.Task[None]) -> None:
+        # Said at once (an unawaited task's error would surface only when it is collected);
+        # `alive` turns false, so the worker's /readyz reports it.
+        if not self._stopping:
+            log.error("the delivery loop's %s task ended: no more sends from this process", task.get_name())
 
     async def stop(self, grace: float = 20.0) -> None:
         """Stop claiming; let sends in flight finish (up to `grace` s) and record them; give back the rest."""
         self._stopping = True
         self._signal.set()
         if self._tasks:
-            await self._tasks[0]
+            await asyncio.gather(self._tasks[0], return_exceptions=True)  # ended already if it crashed
         if self._sending:
             _, late = await asyncio.wait(set(self._sending), timeout=grace)
             for task in late:
@@ -119,6 +127,12 @@ class DeliveryLoop:
     @property
     def ready(self) -> bool:
         return self.database_ok and self._recorder.healthy
+
+    @property
+    def alive(self) -> bool:
+        """Its tasks (claiming, extending leases) run: a task that ended by a bug means no more sends,
+        while ARQ and the health port would go on as if nothing happened."""
+        return bool(self._tasks) and not any(task.done() for task in self._tasks)
 
     def still_ours(self, row: Claimed) -> bool:
         """The lease surely has not run out, and no sweeper can have taken the row for its holder's."""

@@ -108,7 +108,7 @@ def test_dockerfile_has_the_console_build_and_runtime_stages() -> None:
     ]
     build = stages[1]
     assert "python -m venv /opt/pushnest" in instructions(build, "RUN")
-    assert any("pip install --no-cache-dir ." in run for run in instructions(build, "RUN"))
+    assert any("pip install --no-cache-dir --no-deps ." in run for run in instructions(build, "RUN"))
     copies = instructions(stages[2], "COPY")
     assert "--from=build /opt/pushnest /opt/pushnest" in copies
     assert "--from=console /src/frontend/dist /opt/pushnest/console" in copies
@@ -220,18 +220,13 @@ def test_the_build_stage_inputs_make_a_complete_package(tmp_path: Path) -> None:
     assert "pushnest = server.cli:main" in entry_points.read_text()
 
 
-def test_the_dependency_layer_lists_exactly_the_project_dependencies() -> None:
-    import tomllib
-
-    (run,) = [r for r in instructions(dockerfile_stages()[1], "RUN") if "tomllib" in r]
-    match = re.search(r'python -c "([^"]+)" > requirements\.txt', run)
-    assert match, run
-    result = subprocess.run(
-        [sys.executable, "-c", match.group(1)], cwd=REPO, capture_output=True, text=True, timeout=30
-    )
-    assert result.returncode == 0, result.stderr
-    expected = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
-    assert result.stdout.splitlines() == expected
+def test_the_dependency_layer_installs_the_lock_file_with_hashes() -> None:
+    build = dockerfile_stages()[1]
+    runs = instructions(build, "RUN")
+    assert "pip install --no-cache-dir --require-hashes -r requirements.lock" in runs
+    # The package itself adds nothing unlocked: its dependencies are all in the lock already.
+    assert any("--no-deps ." in run and "pip check" in run for run in runs)
+    assert "requirements.lock ./" in instructions(build, "COPY")
 
 
 def test_the_ignore_file_keeps_local_state_out_and_the_build_inputs_in() -> None:
@@ -418,7 +413,7 @@ def test_every_service_has_a_health_check_and_starts_after_what_it_needs() -> No
         "--innodb_initialized",
     ]
     assert "redis-cli ping" in " ".join(services["redis"]["healthcheck"]["test"])
-    # The API's check is the image's; the worker replaces it (a worker serves no HTTP).
+    # The API's check is the image's; the worker's asks its own port's /readyz.
     assert services["api"]["healthcheck"]["test"] == ["CMD", *healthcheck_command()]
     assert services["worker"]["healthcheck"]["test"] != services["api"]["healthcheck"]["test"]
     healthy = {"condition": "service_healthy"}
@@ -487,8 +482,10 @@ def test_the_compose_environment_is_a_valid_pushnest_configuration(tmp_path: Pat
         assert settings.redis_url and urlsplit(settings.redis_url).hostname == "redis"
         assert settings.jwt_secret.get_secret_value() == SAMPLE_ENV["PUSHNEST_JWT_SECRET"]
         assert settings.secret_key.get_secret_value() == SAMPLE_ENV["PUSHNEST_SECRET_KEY"]
-    # Every process must share the secrets; only the API needs the first admin password.
-    api_env, worker_env = services["api"]["environment"], services["worker"]["environment"]
+    # Every process must share the secrets; only the API needs the first admin password, only the
+    # worker its health port.
+    api_env, worker_env = services["api"]["environment"], dict(services["worker"]["environment"])
+    assert worker_env.pop("PUSHNEST_WORKER_METRICS_PORT") == "9100"
     assert {k: v for k, v in api_env.items() if v is not None} == worker_env
 
 
@@ -570,15 +567,65 @@ def test_worker_without_redis_exits_2_and_says_why(tmp_path: Path) -> None:
     assert "needs PUSHNEST_REDIS_URL" in result.stderr
 
 
+def worker_as_in_compose(tmp_path: Path, redis_url: str) -> tuple[dict[str, str], subprocess.Popen[str]]:
+    """`pushnest worker` with the compose file's worker settings (its port free, SQLite for MariaDB)."""
+    compose_env = {k: interpolate(v, SAMPLE_ENV) for k, v in service("worker")["environment"].items()}
+    env = as_in_the_image(
+        tmp_path,
+        PUSHNEST_REDIS_URL=redis_url,
+        PUSHNEST_JWT_SECRET=compose_env["PUSHNEST_JWT_SECRET"],
+        PUSHNEST_SECRET_KEY=compose_env["PUSHNEST_SECRET_KEY"],
+        PUSHNEST_WORKER_METRICS_PORT=str(free_port()),
+    )
+    proc = subprocess.Popen(
+        [entry_point(env), *service("worker")["command"]],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    return env, proc
+
+
+def health_check_passes(env: dict[str, str], within: float) -> bool:
+    command = service("worker")["healthcheck"]["test"][1:]
+    deadline = time.monotonic() + within
+    while True:
+        if subprocess.run(command, env=env, capture_output=True, timeout=20).returncode == 0:
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+
+
+def test_the_worker_health_check_passes_while_its_database_redis_and_loop_answer(
+    tmp_path: Path, private_redis: PrivateRedis
+) -> None:
+    env, proc = worker_as_in_compose(tmp_path, private_redis.url(7))
+    try:
+        assert health_check_passes(env, within=30), proc.stderr.read() if proc.poll() is not None else ""
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=30)
+    assert not health_check_passes(env, within=0), "the health check must fail when nothing answers"
+
+
 def test_the_worker_health_check_fails_without_its_redis(tmp_path: Path) -> None:
-    command = service("worker")["healthcheck"]["test"][1:]
-    env = as_in_the_image(tmp_path, PUSHNEST_REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")
-    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=20)
-    assert result.returncode != 0
-
-
-def test_the_worker_health_check_passes_with_its_redis(tmp_path: Path, private_redis: PrivateRedis) -> None:
-    command = service("worker")["healthcheck"]["test"][1:]
-    env = as_in_the_image(tmp_path, PUSHNEST_REDIS_URL=private_redis.url())
-    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=20)
-    assert result.returncode == 0, result.stderr
+    env, proc = worker_as_in_compose(tmp_path, f"redis://127.0.0.1:{free_port()}/0")
+    readyz = f"http://127.0.0.1:{env['PUSHNEST_WORKER_METRICS_PORT']}/readyz"
+    try:
+        deadline = time.monotonic() + 30
+        while True:  # the port answers, and says what is missing
+            assert proc.poll() is None, "the worker waits for Redis rather than exiting"
+            try:
+                answer = httpx.get(readyz, timeout=2)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "the worker's health port never answered"
+                time.sleep(0.1)
+        assert answer.status_code == 503 and answer.json()["redis"] is False
+        assert not health_check_passes(env, within=0)
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=30)

@@ -11,6 +11,8 @@ from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
+import pytest
+
 from schema.bus import LocalEventBus
 from schema.models import Delivery, DeliveryAttempt, DeliveryStat
 from schema.models.messages import DeliveryStatus
@@ -159,3 +161,19 @@ async def _sweep_every(seconds: float) -> None:
     while True:
         await claims.release_expired()
         await asyncio.sleep(seconds)
+
+
+async def test_the_loop_says_it_is_alive_only_while_its_tasks_run(
+    settings: Settings, http: OutboundClients, caplog: pytest.LogCaptureFixture
+) -> None:
+    events = LocalEventBus()
+    loop = DeliveryLoop(settings, engine_for(settings, http, events), events, NoHeartbeat())
+    assert not loop.alive  # not started
+    async with running(settings, http) as started:
+        assert started.alive
+        # A loop task that ended (as a bug in it would end it) is what `/readyz` must report.
+        started._tasks[0].cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await started._tasks[0]
+        assert not started.alive
+    assert "the delivery loop's pushnest-delivery-loop task ended" in caplog.text
