@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
 
-.PHONY: install lock run test test-sqlite test-mysql lint format schema migrations bench bench-subscriptions bench-startup bench-stats clean \
+.PHONY: install lock channel-catalog run test test-sqlite test-mysql lint format schema migrations bench bench-subscriptions bench-startup bench-stats clean \
         console console-deps console-check test-console-e2e console-dev
 
 FRONTEND      := frontend
@@ -92,6 +92,11 @@ format: install
 # Regenerate schema/schema.graphql after changing the GraphQL schema (a test checks it).
 schema: install
 	$(BIN)/pushnest export-schema
+
+# After adding or changing a channel type: the console's catalog fixture, which its words are checked
+# against (tests/schema/channels/test_catalog_fixture.py fails while it is stale).
+channel-catalog: install
+	$(BIN)/python -m schema.channels.catalog > $(FRONTEND)/src/features/channels/catalog.fixture.json
 
 # After changing schema/models: writes the next file in schema/migrations/.
 migrations: install

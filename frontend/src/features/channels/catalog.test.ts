@@ -4,11 +4,9 @@
  * catalog.fixture.json lists every type with its config and binding field names, the fields that
  * have help text and the SELECT options (those two as "config.<name>" / "binding.<name>", since a
  * type may use one name in both). After adding or changing a channel type in
- * schema/channels/, regenerate it from the repository root with:
- *
- *   .venv/bin/python -c "import json; from schema.channels.registry import all_channel_types as a; both = lambda t: [('config', f) for f in t.config_fields()] + [('binding', f) for f in t.binding_fields()]; print(json.dumps([{'key': t.key, 'configFields': [f.name for f in t.config_fields()], 'bindingFields': [f.name for f in t.binding_fields()], 'withHelp': [s + '.' + f.name for s, f in both(t) if f.help], 'options': {s + '.' + f.name: list(f.options) for s, f in both(t) if f.options}} for t in a()], indent=2, ensure_ascii=False))" > frontend/src/features/channels/catalog.fixture.json
- *
- * and add the Chinese words for it to catalogWords.ts (this test fails until you do).
+ * schema/channels/, regenerate it from the repository root with `make channel-catalog` (a Python
+ * test, tests/schema/channels/test_catalog_fixture.py, fails while it is stale), and add the
+ * Chinese words for it to catalogWords.ts (this test fails until you do).
  */
 import { describe, expect, it } from 'vitest'
 import { messageProblems } from '@/components/i18nCheck'
