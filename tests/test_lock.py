@@ -26,7 +26,10 @@ def pins(lock: str) -> dict[str, str]:
 
 
 def declared(*extras: str) -> list[Requirement]:
-    names = [*PROJECT["dependencies"], *(d for extra in extras for d in PROJECT["optional-dependencies"][extra])]
+    names = [
+        *PROJECT["dependencies"],
+        *(d for extra in extras for d in PROJECT["optional-dependencies"][extra]),
+    ]
     return [Requirement(d) for d in names]
 
 

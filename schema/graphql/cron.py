@@ -28,7 +28,14 @@ class CronJobNode:
     )
     enabled: bool
     next_run_at: datetime | None = strawberry.field(description="The next tick; null while disabled.")
-    last_run_at: datetime | None
+    last_run_at: datetime | None = strawberry.field(description="When it last ran (a tick or run now).")
+    last_outcome: str | None = strawberry.field(
+        description="What the last run did: sent, or refused (see lastError); null before the first."
+    )
+    last_error: str | None = strawberry.field(description="Why the last run's send was refused.")
+    last_message_id: int | None = strawberry.field(
+        description="The message the last run sent (it may be pruned by retention since)."
+    )
     created_at: datetime
     updated_at: datetime
 
@@ -46,6 +53,9 @@ class CronJobNode:
             enabled=row.enabled,
             next_run_at=row.next_run_at,
             last_run_at=row.last_run_at,
+            last_outcome=row.last_outcome or None,
+            last_error=row.last_error or None,
+            last_message_id=row.last_message_id,
             created_at=row.created_at,
             updated_at=row.updated_at,
         )

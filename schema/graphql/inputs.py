@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import datetime
 from enum import Enum
 from typing import Any
 
@@ -152,6 +153,9 @@ class CreateApiKeyInput:
     scope: KeyScopeEnum  # type: ignore[valid-type]
     task_id: int | None = None
     template_id: int | None = None
+    expires_at: datetime | None = strawberry.field(
+        default=None, description="When the key stops working (in the future); left out, never."
+    )
 
 
 @strawberry.input

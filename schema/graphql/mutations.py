@@ -185,6 +185,7 @@ class Mutation(
             KeyScope(data["scope"]),
             data["task_id"],
             data["template_id"],
+            data["expires_at"],
         )
         return CreateApiKeyPayload(key=made.secret, api_key=ApiKeyNode.of(made.api_key))
 

@@ -307,9 +307,14 @@ class ApiKeyNode:
     scope: KeyScopeEnum  # type: ignore[valid-type]
     task_id: int | None
     template_id: int | None
+    owner_id: int
+    owner_username: str = strawberry.field(description="Whose key it is (admins see everyone's).")
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
+    expires_at: datetime | None = strawberry.field(
+        description="Past this the key is refused like a revoked one; null: it does not expire."
+    )
 
     @classmethod
     def of(cls, row: ApiKeyRow) -> ApiKeyNode:
@@ -320,9 +325,12 @@ class ApiKeyNode:
             scope=row.scope,
             task_id=row.task_id,
             template_id=row.template_id,
+            owner_id=row.owner_id,
+            owner_username=row.owner.username,
             created_at=row.created_at,
             last_used_at=row.last_used_at,
             revoked_at=row.revoked_at,
+            expires_at=row.expires_at,
         )
 
 

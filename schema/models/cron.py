@@ -34,6 +34,11 @@ class CronJob(Model):
     enabled = fields.BooleanField(default=True)
     next_run_at = fields.DatetimeField(null=True)
     last_run_at = fields.DatetimeField(null=True)
+    # What the last run did (a tick or "run now"): "sent", or "refused" with the reason in
+    # last_error; the message it made (no foreign key: retention may prune the message first).
+    last_outcome = fields.CharField(max_length=16, default="", db_default="")
+    last_error = fields.CharField(max_length=500, default="", db_default="")
+    last_message_id = fields.BigIntField(null=True)
     legacy_id = fields.CharField(max_length=32, null=True, unique=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)

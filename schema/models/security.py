@@ -41,6 +41,8 @@ class ApiKey(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     last_used_at = fields.DatetimeField(null=True)
     revoked_at = fields.DatetimeField(null=True)
+    # Past this the key is refused like a revoked one; null: it does not expire.
+    expires_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "api_keys"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from pydantic import field_validator
+
 from schema import crypto
 from schema.errors import BadInput, Conflict, NotFound, Unauthenticated
 from schema.models import ApiKey, Task, Template
@@ -23,6 +25,14 @@ class KeyFields(Input):
     scope: KeyScope
     task_id: int | None = None
     template_id: int | None = None
+    expires_at: datetime | None = None
+
+    @field_validator("expires_at")
+    @classmethod
+    def _in_the_future(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value <= datetime.now(UTC):
+            raise ValueError("must be in the future")
+        return value
 
 
 @dataclass(frozen=True)
@@ -34,10 +44,22 @@ class NewKey:
 
 
 async def create_api_key(
-    principal: Principal, name: str, scope: KeyScope, task_id: int | None, template_id: int | None
+    principal: Principal,
+    name: str,
+    scope: KeyScope,
+    task_id: int | None,
+    template_id: int | None,
+    expires_at: datetime | None = None,
 ) -> NewKey:
     user = principal.require_user()
-    data = parse(KeyFields, {"name": name, "scope": scope, "task_id": task_id, "template_id": template_id})
+    fields = {
+        "name": name,
+        "scope": scope,
+        "task_id": task_id,
+        "template_id": template_id,
+        "expires_at": expires_at,
+    }
+    data = parse(KeyFields, fields)
     task, template = await _scope_target(user.id, data)
     secret = crypto.new_api_key()
     key = await ApiKey.create(
@@ -48,6 +70,7 @@ async def create_api_key(
         scope=data.scope,
         task=task,
         template=template,
+        expires_at=data.expires_at,
     )
     await audit.record(
         principal,
@@ -59,6 +82,7 @@ async def create_api_key(
             "scope": [None, key.scope.value],
             "taskId": [None, task_id],
             "templateId": [None, template_id],
+            "expiresAt": [None, data.expires_at.isoformat() if data.expires_at else None],
         },
     )
     return NewKey(secret=secret, api_key=key)
@@ -94,12 +118,14 @@ async def revoke_api_key(principal: Principal, key_id: int) -> ApiKey:
         raise Conflict("this API key is already revoked")
     key.revoked_at = datetime.now(UTC)
     await key.save(update_fields=["revoked_at"])
+    await key.fetch_related("owner")
     await audit.record(principal, "api_key.revoke", "api_key", key.id, {"revoked": [False, True]})
     return key
 
 
 async def list_api_keys(principal: Principal, first: int | None, after: str | None) -> Page[ApiKey]:
-    return await paginate(ApiKey.filter(**principal.owner_filter()), first, after)
+    # With their owners: an admin sees everyone's keys, and whose each is.
+    return await paginate(ApiKey.filter(**principal.owner_filter()).select_related("owner"), first, after)
 
 
 async def authenticate(secret: str) -> ApiKey:
@@ -108,6 +134,8 @@ async def authenticate(secret: str) -> ApiKey:
     if key is None or key.revoked_at is not None or not key.owner.is_active:
         raise Unauthenticated("API key is unknown or revoked")
     now = datetime.now(UTC)
+    if key.expires_at is not None and key.expires_at <= now:
+        raise Unauthenticated("API key has expired")
     if key.last_used_at is None or now - key.last_used_at > _LAST_USED_RESOLUTION:
         key.last_used_at = now
         await ApiKey.filter(id=key.id).update(last_used_at=now)

@@ -238,10 +238,29 @@ def _send_data(job: CronJob, idempotency_key: str | None) -> dict[str, Any]:
 
 
 async def run_now(runtime: Runtime, principal: Principal, cron_id: int) -> SendResult:
-    """Send the job's message now, as its owner; the schedule is left as it is."""
+    """Send the job's message now, as its owner; the schedule is left as it is, the last run is this."""
     job = await get_cron_job(principal, cron_id)
     owner = await User.get(id=job.owner_id)
-    return await accept_send(runtime, Principal(user=owner, ip=principal.ip), _send_data(job, None))
+    return await _send_and_note(runtime, job, Principal(user=owner, ip=principal.ip), None, datetime.now(UTC))
+
+
+async def _send_and_note(
+    runtime: Runtime, job: CronJob, sender: Principal, key: str | None, at: datetime
+) -> SendResult:
+    """Send, and keep what happened on the job (its last run): the message, or why it was refused."""
+    try:
+        result = await accept_send(runtime, sender, _send_data(job, key))
+    except PushNestError as exc:
+        await _note(job, at, "refused", exc.message[:500], None)
+        raise
+    await _note(job, at, "sent", "", result.message.id)
+    return result
+
+
+async def _note(job: CronJob, at: datetime, outcome: str, error: str, message_id: int | None) -> None:
+    await CronJob.filter(id=job.id).update(
+        last_run_at=at, last_outcome=outcome, last_error=error, last_message_id=message_id
+    )
 
 
 async def fire_due(runtime: Runtime, now: datetime | None = None, limit: int = 100) -> int:
@@ -286,10 +305,11 @@ async def _fire(runtime: Runtime, job: CronJob, now: datetime) -> int:
     owner = await User.get_or_none(id=job.owner_id)
     if owner is None or not owner.is_active:
         log.warning("cron job %s (%r): owner %s is not active; not sent", job.id, job.name, job.owner_id)
+        await _note(job, now, "refused", "the job's owner is not active", None)
         return 0
     key = f"cron:{job.id}:{int(tick.timestamp())}"
     try:
-        result = await accept_send(runtime, Principal(user=owner, ip="cron"), _send_data(job, key))
+        result = await _send_and_note(runtime, job, Principal(user=owner, ip="cron"), key, now)
     except PushNestError as exc:
         log.warning("cron job %s (%r): send refused: %s", job.id, job.name, exc.message)
         return 0

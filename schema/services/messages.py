@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 
 from tortoise.expressions import F, Q
 
-from schema.errors import Conflict, NotFound
+from schema.errors import BadInput, Conflict, NotFound
+from schema.events import DeliveryEvent
 from schema.models import Delivery, DeliveryAttempt, Message
 from schema.models.messages import DeliveryStatus, MessageStatus
 from schema.services import audit, message_status
@@ -23,6 +24,7 @@ FINAL_MESSAGE = frozenset({MessageStatus.SUCCEEDED, MessageStatus.PARTIAL, Messa
 RESENDABLE = (DeliveryStatus.FAILED, DeliveryStatus.UNKNOWN)
 MAX_WAIT_SECONDS = 60.0
 MAX_SEARCH_CHARS = 200
+MAX_IDS = 100
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class MessageFilter:
     since: datetime | None = None
     until: datetime | None = None
     search: str | None = None
+    ids: list[int] | None = None
 
 
 async def get_message(principal: Principal, message_id: int) -> Message:
@@ -62,6 +65,10 @@ async def list_messages(
         "created_at__lt": where.until,
     }
     query = query.filter(**{k: v for k, v in exact.items() if v is not None})
+    if where.ids is not None:
+        if len(where.ids) > MAX_IDS:
+            raise BadInput(f"ask for at most {MAX_IDS} ids at once", field="filter.ids")
+        query = query.filter(id__in=where.ids)
     if where.channel_id is not None:
         query = query.filter(deliveries__channel_id=where.channel_id).distinct()
     if where.search:
@@ -117,6 +124,12 @@ async def resend_failed(runtime: Runtime, principal: Principal, message_id: int)
         version=F("version") + 1,
     )
     await message_status.refresh({message.id})
+    queued = list(await Delivery.filter(id__in=ids).order_by("id"))
+    # Announced before workers are told, as a new send is: live views show `queued` before `sending`.
+    at = now.timestamp()
+    await runtime.events.publish_deliveries(
+        [DeliveryEvent.about(message, d, status=d.status.value, attempt=d.attempts, at=at) for d in queued]
+    )
     await runtime.enqueuer.deliveries_due(ids)
     await audit.record(principal, "message.resend_failed", "message", message.id, {"deliveries": [None, ids]})
-    return list(await Delivery.filter(id__in=ids).order_by("id"))
+    return queued

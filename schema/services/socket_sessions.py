@@ -15,7 +15,10 @@ import logging
 from collections.abc import Iterable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Protocol
+
+from tortoise.expressions import Q
 
 from schema.models import ApiKey, User
 from schema.models.users import Role
@@ -144,7 +147,11 @@ async def stale_credentials(credentials: list[Credential]) -> set[Credential]:
         users.update({row[0]: (row[1], row[2], Role(row[3])) for row in rows})
     live_keys: set[int] = set()
     for ids in _batches({c.api_key_id for c in credentials if c.api_key_id is not None}):
-        keys = await ApiKey.filter(id__in=ids, revoked_at__isnull=True).values_list("id")
+        keys = (
+            await ApiKey.filter(id__in=ids, revoked_at__isnull=True)
+            .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=datetime.now(UTC)))
+            .values_list("id")
+        )
         live_keys.update(row[0] for row in keys)
     return {c for c in credentials if not _holds(c, users.get(c.user_id), live_keys)}
 

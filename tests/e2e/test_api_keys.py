@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from schema.crypto import hash_api_key
 from schema.models import ApiKey, AuditLog
 from tests.helpers import GraphQLClient, unique
@@ -84,3 +86,44 @@ async def test_bad_key_requests_are_refused(admin: GraphQLClient, member: GraphQ
 async def test_unknown_key_is_unauthenticated(admin: GraphQLClient) -> None:
     error = await admin.as_("pn_" + "x" * 43).fails("{ channelTypes { key } }")
     assert error["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+KEYS = "{ apiKeys(first: 100) { nodes { id ownerId ownerUsername expiresAt } } }"
+ME = "{ me { username } }"
+
+
+async def test_keys_show_their_owner_to_admins_and_members(
+    admin: GraphQLClient, member: GraphQLClient
+) -> None:
+    made = await member.call(CREATE_KEY, {"i": {"name": unique("k"), "scope": "ALL"}})
+    key_id = made["createApiKey"]["apiKey"]["id"]
+    username = (await member.call(ME))["me"]["username"]
+    for viewer in (admin, member):
+        listed = {n["id"]: n for n in (await viewer.call(KEYS))["apiKeys"]["nodes"]}
+        assert listed[key_id]["ownerUsername"] == username
+    revoked = await member.call(
+        "mutation($id: Int!) { revokeApiKey(id: $id) { ownerUsername } }", {"id": key_id}
+    )
+    assert revoked["revokeApiKey"]["ownerUsername"] == username
+
+
+async def test_a_key_with_an_expiry_stops_working_when_it_passes(admin: GraphQLClient) -> None:
+    task_id = await new_task(admin)
+    soon = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    made = await admin.call(
+        CREATE_KEY, {"i": {"name": unique("k"), "scope": "TASK", "taskId": task_id, "expiresAt": soon}}
+    )
+    key_id = made["createApiKey"]["apiKey"]["id"]
+    service = admin.as_(made["createApiKey"]["key"])
+    listed = {n["id"]: n for n in (await admin.call(KEYS))["apiKeys"]["nodes"]}
+    assert datetime.fromisoformat(listed[key_id]["expiresAt"]) == datetime.fromisoformat(soon)
+    assert (await service.call(TASK, {"id": task_id}))["task"]["id"] == task_id
+    await ApiKey.filter(id=key_id).update(expires_at=datetime.now(UTC) - timedelta(seconds=1))
+    error = await service.fails(TASK, {"id": task_id})
+    assert error["extensions"]["code"] == "UNAUTHENTICATED" and "expired" in error["message"]
+
+
+async def test_an_expiry_in_the_past_is_refused(admin: GraphQLClient) -> None:
+    past = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
+    error = await admin.fails(CREATE_KEY, {"i": {"name": unique("k"), "scope": "ALL", "expiresAt": past}})
+    assert error["extensions"]["code"] == "BAD_INPUT" and error["extensions"]["field"] == "expiresAt"

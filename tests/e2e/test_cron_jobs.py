@@ -16,7 +16,10 @@ from schema.services.runtime import Runtime, build_runtime
 from schema.settings import Settings
 from tests.helpers import GraphQLClient, unique
 
-JOB_FIELDS = "id name taskId templateId expression timezone payload enabled nextRunAt lastRunAt createdAt"
+JOB_FIELDS = (
+    "id name taskId templateId expression timezone payload enabled nextRunAt lastRunAt createdAt"
+    " lastOutcome lastError lastMessageId"
+)
 CREATE = f"mutation($i: CreateCronJobInput!) {{ createCronJob(input: $i) {{ {JOB_FIELDS} }} }}"
 UPDATE = (
     f"mutation($id: Int!, $i: UpdateCronJobInput!) {{ updateCronJob(id: $id, input: $i) {{ {JOB_FIELDS} }} }}"
@@ -219,13 +222,30 @@ async def test_members_cannot_see_or_touch_another_users_job(
 async def test_run_now_sends_without_changing_the_schedule(admin: GraphQLClient) -> None:
     task_id, task_name = await webhook_task(admin)
     job = await new_job(admin, task_id)
+    assert (job["lastRunAt"], job["lastOutcome"], job["lastMessageId"]) == (None, None, None)
     result = (await admin.call(RUN_NOW, {"id": job["id"]}))["runCronJobNow"]
     assert result["deliveryCount"] == 1
     message = await Message.get(id=result["messageId"])
     assert message.task_id == task_id and message.source_name == task_name
     assert message.text == "hello from cron" and message.idempotency_key is None
     after = (await admin.call(GET, {"id": job["id"]}))["cronJob"]
-    assert after["nextRunAt"] == job["nextRunAt"] and after["lastRunAt"] is None
+    assert after["nextRunAt"] == job["nextRunAt"]
+    # The run is the job's last run: when, what it did, and the message it made.
+    assert after["lastRunAt"] is not None and after["lastOutcome"] == "sent"
+    assert after["lastMessageId"] == result["messageId"] and after["lastError"] is None
+
+
+async def test_a_refused_run_now_says_why_on_the_job(admin: GraphQLClient) -> None:
+    task_id, task_name = await webhook_task(admin)
+    job = await new_job(admin, task_id)
+    await admin.call(
+        "mutation($id: Int!) { updateTask(id: $id, input: {enabled: false}) { id } }", {"id": task_id}
+    )
+    error = await admin.fails(RUN_NOW, {"id": job["id"]})
+    assert error["extensions"]["code"] == "BAD_INPUT"
+    after = (await admin.call(GET, {"id": job["id"]}))["cronJob"]
+    assert after["lastOutcome"] == "refused" and task_name in after["lastError"]
+    assert after["lastMessageId"] is None and after["lastRunAt"] is not None
 
 
 async def test_concurrent_fire_due_sends_each_tick_once(admin: GraphQLClient, runtime: Runtime) -> None:
@@ -292,3 +312,7 @@ async def test_a_refused_send_is_logged_and_the_job_keeps_its_schedule(
     assert any(task_name in r.getMessage() and r.name == "pushnest.cron" for r in caplog.records)
     row = await CronJob.get(id=job["id"])
     assert row.enabled and row.next_run_at is not None and row.next_run_at > datetime.now(UTC)
+    assert row.last_outcome == "refused" and "disabled" in row.last_error
+    sent = await CronJob.get(id=good["id"])
+    message = await Message.get(task_id=good_task)
+    assert (sent.last_outcome, sent.last_message_id, sent.last_error) == ("sent", message.id, "")

@@ -309,3 +309,44 @@ async def test_batch_sends_each_entry_on_its_own(admin: GraphQLClient, sink: Web
     assert again["sendMessages"][0]["message"]["id"] == items[52]["message"]["id"]
     error = await admin.fails(BATCH, {"i": []})
     assert error["extensions"] == {"code": "BAD_INPUT", "field": "inputs"}
+
+
+LIVE_ROWS = (
+    "query($ids: [Int!]) { messages(first: 100, filter: {ids: $ids}) { totalCount nodes { id status } } }"
+)
+
+
+async def test_a_live_view_refreshes_just_its_rows(admin: GraphQLClient, sink: WebhookSink) -> None:
+    task_id, _ = await webhook_task(admin, sink)
+    ids = [(await send(admin, taskId=task_id, text=f"row {n}"))["message"]["id"] for n in range(3)]
+    found = (await admin.call(LIVE_ROWS, {"ids": ids[:2]}))["messages"]
+    assert found["totalCount"] == 2 and {n["id"] for n in found["nodes"]} == set(ids[:2])
+    error = await admin.fails(LIVE_ROWS, {"ids": list(range(1, 102))})
+    assert error["extensions"]["code"] == "BAD_INPUT" and error["extensions"]["field"] == "filter.ids"
+
+
+async def test_another_users_messages_are_not_in_a_batch(
+    admin: GraphQLClient, member: GraphQLClient, sink: WebhookSink
+) -> None:
+    task_id, _ = await webhook_task(admin, sink)
+    mine = (await send(admin, taskId=task_id, text="admin's"))["message"]["id"]
+    assert (await member.call(LIVE_ROWS, {"ids": [mine]}))["messages"]["totalCount"] == 0
+
+
+async def test_resend_failed_announces_queued_before_sending(admin: GraphQLClient, sink: WebhookSink) -> None:
+    from tests.e2e.test_subscriptions import EVENTS, statuses_until_final, ws_url
+    from tests.fakes.gql_ws import subscribe
+
+    task_id, path = await webhook_task(admin, sink)
+    sink.script(path, Reply(status=404))
+    message_id = (await send(admin, taskId=task_id, text="x"))["message"]["id"]
+    assert (await settled(admin, message_id))["status"] == "FAILED"
+    sink.script(path, Reply(status=200))
+    assert admin.token
+    async with subscribe(ws_url(admin), admin.token, EVENTS, {"m": message_id}) as sub:
+        await admin.call(
+            "mutation($m: Int!) { resendFailed(messageId: $m) { id status } }", {"m": message_id}
+        )
+        events = await statuses_until_final(sub)
+    live = [e["status"] for e in events if not e["resumed"]]
+    assert live[:2] == ["QUEUED", "SENDING"] and live[-1] == "SUCCEEDED", events

@@ -101,20 +101,23 @@ async def test_revoking_a_key_closes_the_sockets_opened_with_it(
         await with_session.ping()  # the user's console session is not the key
 
 
-@pytest.mark.parametrize("what", ["new token version", "revoked key"])
+@pytest.mark.parametrize("what", ["new token version", "revoked key", "expired key"])
 async def test_a_change_made_by_another_process_is_found_by_the_periodic_check(
     admin: GraphQLClient, what: str
 ) -> None:
     member, _ = await new_member(admin)
     made = await member.call(CREATE_KEY, {"i": {"name": unique("k"), "scope": "ALL"}})
-    token = made["createApiKey"]["key"] if what == "revoked key" else member.token
+    token = made["createApiKey"]["key"] if what.endswith("key") else member.token
     assert token
     async with subscribe(ws_url(member), token, EVENTS) as sub:
         await sub.ping()
         started = time.monotonic()
         # Straight in the database: no mutation of this process wakes the check.
+        key_id = made["createApiKey"]["apiKey"]["id"]
         if what == "revoked key":
-            await ApiKey.filter(id=made["createApiKey"]["apiKey"]["id"]).update(revoked_at=datetime.now(UTC))
+            await ApiKey.filter(id=key_id).update(revoked_at=datetime.now(UTC))
+        elif what == "expired key":
+            await ApiKey.filter(id=key_id).update(expires_at=datetime.now(UTC))
         else:
             await User.filter(id=await user_id(member)).update(token_version=F("token_version") + 1)
         assert await sub.close_code() == FORBIDDEN
