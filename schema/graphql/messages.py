@@ -322,6 +322,15 @@ class MessageMutations:
         return await message_node(await messages.get_message(ctx.principal, message_id), with_history=False)
 
 
+@strawberry.type
+class LintNote:
+    """A finding about what a channel would get: a stable code with its arguments, and English words."""
+
+    code: str
+    message: str
+    args: JSON
+
+
 @strawberry.type(name="ChannelPreview")
 class ChannelPreviewNode:
     binding_id: int
@@ -332,7 +341,8 @@ class ChannelPreviewNode:
     body: str
     size_bytes: int
     limit_bytes: int | None
-    warnings: list[str]
+    warnings: list[str] = strawberry.field(description="In English; `notes` has the same with codes.")
+    notes: list[LintNote]
 
 
 @strawberry.type
@@ -367,5 +377,21 @@ class PreviewMutations:
         return TemplatePreviewPayload(
             title=result.title,
             missing=result.missing,
-            channels=[ChannelPreviewNode(**vars(c)) for c in result.channels],
+            channels=[_channel_preview(c) for c in result.channels],
         )
+
+
+def _channel_preview(found: preview.ChannelPreview) -> ChannelPreviewNode:
+    notes = [LintNote(code=n.code, message=n.message, args=JSON(n.args)) for n in found.warnings]
+    return ChannelPreviewNode(
+        binding_id=found.binding_id,
+        channel_id=found.channel_id,
+        channel_name=found.channel_name,
+        channel_type=found.channel_type,
+        format=found.format,
+        body=found.body,
+        size_bytes=found.size_bytes,
+        limit_bytes=found.limit_bytes,
+        warnings=[n.message for n in found.warnings],
+        notes=notes,
+    )

@@ -246,7 +246,9 @@ class Placeholder:
 @strawberry.type
 class TemplateWarning:
     channel_name: str
-    message: str
+    message: str = strawberry.field(description="In English; `code` and `args` let a client word it itself.")
+    code: str = strawberry.field(description="Stable: body_converted, body_too_large, channel_disabled, …")
+    args: JSON = strawberry.field(description="The values the message names, by name (e.g. size, limit).")
 
 
 @strawberry.type(name="Template")
@@ -292,7 +294,13 @@ class TemplateNode:
             enabled=row.enabled,
             bindings=[BindingNode.of(b) for b in bindings],
             warnings=[
-                TemplateWarning(channel_name=w.channel_name, message=w.message) for w in lint(row, bindings)
+                TemplateWarning(
+                    channel_name=w.channel_name,
+                    message=w.note.message,
+                    code=w.note.code,
+                    args=JSON(w.note.args),
+                )
+                for w in lint(row, bindings)
             ],
             created_at=row.created_at,
             updated_at=row.updated_at,

@@ -19,6 +19,20 @@ _SOURCE = {Format.TEXT: "text_body", Format.MARKDOWN: "markdown_body", Format.HT
 
 
 @dataclass(frozen=True)
+class Note:
+    """One lint finding: a stable `code` with its `args`, which the console puts in its own words
+    (any language), and the English `message` for every other client."""
+
+    code: str
+    message: str
+    args: dict[str, str | int] = field(default_factory=dict)
+
+
+def note(code: str, message: str, **args: str | int) -> Note:
+    return Note(code, message, args)
+
+
+@dataclass(frozen=True)
 class ChannelPreview:
     binding_id: int
     channel_id: int
@@ -28,7 +42,7 @@ class ChannelPreview:
     body: str
     size_bytes: int
     limit_bytes: int | None
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Note] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -70,12 +84,25 @@ def _preview(
     warnings = []
     if not getattr(fields, _SOURCE[fmt]).strip():
         warnings.append(
-            f"the template has no {fmt.value} body: {kind.label} gets one converted from another body"
+            note(
+                "body_converted",
+                f"the template has no {fmt.value} body: {kind.label} gets one converted from another body",
+                format=fmt.value,
+                channelType=kind.key,
+            )
         )
     if kind.max_body_bytes is not None and size > kind.max_body_bytes:
-        warnings.append(f"{size:,} bytes is over {kind.label}'s limit of {kind.max_body_bytes:,} bytes")
+        warnings.append(
+            note(
+                "body_too_large",
+                f"{size:,} bytes is over {kind.label}'s limit of {kind.max_body_bytes:,} bytes",
+                size=size,
+                limit=kind.max_body_bytes,
+                channelType=kind.key,
+            )
+        )
     if not channel.enabled:
-        warnings.append("the channel is disabled: nothing will be sent to it")
+        warnings.append(note("channel_disabled", "the channel is disabled: nothing will be sent to it"))
     return ChannelPreview(
         binding_id=binding_id,
         channel_id=channel.id,
@@ -92,7 +119,7 @@ def _preview(
 @dataclass(frozen=True)
 class LintWarning:
     channel_name: str
-    message: str
+    note: Note
 
 
 def lint(template: Any, bindings: list[Any]) -> list[LintWarning]:
@@ -112,31 +139,42 @@ def lint(template: Any, bindings: list[Any]) -> list[LintWarning]:
         if not binding.enabled:
             continue
         preview = _preview(binding.id, binding.channel, Format(binding.format), content, fields)
-        warnings += [LintWarning(binding.channel.name, w) for w in preview.warnings]
-        warnings += [LintWarning(binding.channel.name, w) for w in _vendor_rules(binding, fields)]
+        warnings += [LintWarning(binding.channel.name, n) for n in preview.warnings]
+        warnings += [LintWarning(binding.channel.name, n) for n in _vendor_rules(binding, fields)]
     return warnings
 
 
-def _vendor_rules(binding: Any, fields: TemplateFields) -> list[str]:
+def _vendor_rules(binding: Any, fields: TemplateFields) -> list[Note]:
     kind = binding.channel.type
     mentions = bool(fields.mention_mobiles or fields.mention_user_ids or fields.mention_all)
     mentions = mentions or bool(binding.mention_mobiles or binding.mention_user_ids or binding.mention_all)
-    rules: list[str] = []
+    rules: list[Note] = []
     by_mobile = bool(fields.mention_mobiles or binding.mention_mobiles)
     if kind == "wecom_robot" and by_mobile and Format(binding.format) is Format.MARKDOWN:
-        rules.append("WeCom robot markdown cannot @ by mobile number; use text format or user ids")
+        rules.append(
+            note(
+                "wecom_markdown_mentions_mobiles",
+                "WeCom robot markdown cannot @ by mobile number; use text format or user ids",
+            )
+        )
     if (
         kind == "dingtalk"
         and mentions
         and binding.options.get("msgtype") not in (None, "auto", "text", "markdown")
     ):
-        rules.append("DingTalk link and actionCard messages cannot @ anyone")
+        rules.append(note("dingtalk_card_mentions", "DingTalk link and actionCard messages cannot @ anyone"))
     if kind == "wechat_oa" and len(fields.title) > _WECHAT_FIELD_CHARS:
         rules.append(
-            f"WeChat template fields show at most about {_WECHAT_FIELD_CHARS} characters; the title is longer"
+            note(
+                "wechat_title_too_long",
+                f"WeChat template fields show at most about {_WECHAT_FIELD_CHARS} characters; the title is longer",
+                chars=_WECHAT_FIELD_CHARS,
+            )
         )
     if kind in ("aliyun_sms",) and not fields.text_body.strip():
-        rules.append("SMS sends the text body; this template has none (it will be converted)")
+        rules.append(
+            note("sms_without_text", "SMS sends the text body; this template has none (it will be converted)")
+        )
     return rules
 
 

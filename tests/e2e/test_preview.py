@@ -5,7 +5,8 @@ from __future__ import annotations
 from tests.helpers import GraphQLClient, unique
 
 PREVIEW = """mutation($i: PreviewTemplateInput!) { previewTemplate(input: $i) {
-  title missing channels { channelName channelType format body sizeBytes limitBytes warnings } } }"""
+  title missing channels { channelName channelType format body sizeBytes limitBytes warnings
+  notes { code message args } } } }"""
 
 
 async def make_template(admin: GraphQLClient) -> int:
@@ -56,6 +57,10 @@ async def test_missing_values_and_unsaved_edits(admin: GraphQLClient) -> None:
     assert preview["missing"] == ["extra", "svc"]
     ding = preview["channels"][1]
     assert ding["sizeBytes"] > 20000 and "over DingTalk robot's limit" in ding["warnings"][0]
+    # The same finding with a code and its values, for clients that word it themselves (the console, in Chinese).
+    [too_large] = ding["notes"]
+    assert too_large["code"] == "body_too_large" and too_large["message"] == ding["warnings"][0]
+    assert too_large["args"] == {"size": ding["sizeBytes"], "limit": 20000, "channelType": "dingtalk"}
 
 
 async def test_preview_of_another_users_template_is_not_found(
@@ -70,10 +75,13 @@ async def test_templates_carry_lint_warnings_per_channel(admin: GraphQLClient) -
     template_id = await make_template(admin)
     data = await admin.call(
         "mutation($id: Int!, $i: UpdateTemplateInput!) { updateTemplate(id: $id, input: $i) "
-        "{ warnings { channelName message } } }",
+        "{ warnings { channelName message code args } } }",
         {"id": template_id, "i": {"markdownBody": "长" * 7000}},
     )
     warnings = data["updateTemplate"]["warnings"]
     assert any("over DingTalk robot's limit" in w["message"] for w in warnings)
     assert any("no text body" in w["message"] for w in warnings)
     assert all(w["channelName"] for w in warnings)
+    codes = {w["code"]: w["args"] for w in warnings}
+    assert codes["body_converted"] == {"format": "text", "channelType": "webhook"}
+    assert codes["body_too_large"]["limit"] == 20000

@@ -16,7 +16,7 @@ export const TemplateDetailFragment = graphql(`
     mentionAll
     enabled
     bindings { ...TaskBinding }
-    warnings { channelName message }
+    warnings { channelName message code args }
     createdAt
     updatedAt
   }
@@ -30,7 +30,7 @@ export const TemplateRowFragment = graphql(`
     enabled
     createdAt
     bindings { id channelName channelType enabled }
-    warnings { channelName message }
+    warnings { channelName message code args }
   }
 `)
 
@@ -73,7 +73,7 @@ export const PreviewTemplateDocument = graphql(`
     previewTemplate(input: $input) {
       title
       missing
-      channels { bindingId channelId channelName channelType format body sizeBytes limitBytes warnings }
+      channels { bindingId channelId channelName channelType format body sizeBytes limitBytes notes { code message args } }
     }
   }
 `)

@@ -70,6 +70,16 @@ export const en = {
     description: 'Checks of the saved template against each bound channel: sizes, formats and {\'@\'}-rules.',
     none: 'No problems found.',
   },
+  // Lint findings by the API's code (schema/services/preview.py); see lintNotes.ts.
+  notes: {
+    body_converted: 'The template has no {format} body: {channel} gets one converted from another body.',
+    body_too_large: '{size} bytes is over the {channel} limit of {limit} bytes.',
+    channel_disabled: 'The channel is disabled: nothing will be sent to it.',
+    wecom_markdown_mentions_mobiles: 'WeCom robot Markdown cannot {\'@\'} by mobile number; use the text format or user IDs.',
+    dingtalk_card_mentions: 'DingTalk link and ActionCard messages cannot {\'@\'} anyone.',
+    wechat_title_too_long: 'WeChat template fields show at most about {chars} characters; the title is longer.',
+    sms_without_text: 'SMS sends the text body; this template has none (it will be converted).',
+  },
 }
 
 export const zh: typeof en = {
@@ -141,5 +151,14 @@ export const zh: typeof en = {
     heading: '检查',
     description: '已保存的模板针对每个绑定渠道的检查：大小、格式与 {\'@\'} 规则。',
     none: '未发现问题。',
+  },
+  notes: {
+    body_converted: '模板没有{format}正文：{channel}会收到由其他正文转换而来的内容。',
+    body_too_large: '{size} 字节，超过{channel}的上限 {limit} 字节。',
+    channel_disabled: '该渠道已停用：不会向它发送任何内容。',
+    wecom_markdown_mentions_mobiles: '企业微信机器人的 Markdown 消息不能按手机号 {\'@\'}；请改用文本格式或用户 ID。',
+    dingtalk_card_mentions: '钉钉的链接和 ActionCard 消息不能 {\'@\'} 任何人。',
+    wechat_title_too_long: '微信模板字段最多显示约 {chars} 个字符；标题超出了。',
+    sms_without_text: '短信发送的是文本正文；此模板没有（将由其他正文转换）。',
   },
 }
