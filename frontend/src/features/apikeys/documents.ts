@@ -2,7 +2,7 @@ import { graphql } from '@/gql'
 
 /** A key as the list shows it (never its secret). */
 export const ApiKeyFieldsFragment = graphql(`
-  fragment ApiKeyFields on ApiKey { id name prefix scope taskId templateId createdAt lastUsedAt revokedAt }
+  fragment ApiKeyFields on ApiKey { id name prefix scope taskId templateId ownerId ownerUsername createdAt lastUsedAt revokedAt expiresAt }
 `)
 
 export const ApiKeysListDocument = graphql(`

@@ -20,3 +20,11 @@ describe('missingField', () => {
     expect(missingField({ name: 'x', scope: 'ALL', taskId: null, templateId: null })).toBeNull()
   })
 })
+
+describe('an expiry', () => {
+  it('is the start of the chosen day in this time zone, and left out when none is chosen', () => {
+    const input = createKeyInput({ name: 'a', scope: 'ALL', taskId: null, templateId: null, expiresOn: '2031-03-04' })
+    expect(input.expiresAt).toBe(new Date(2031, 2, 4).toISOString())
+    expect(createKeyInput(emptyKeyForm())).not.toHaveProperty('expiresAt')
+  })
+})

@@ -5,10 +5,12 @@ export interface KeyForm {
   scope: KeyScope
   taskId: number | null
   templateId: number | null
+  /** A date (YYYY-MM-DD) the key stops working at the start of, in this browser's time zone; '' never. */
+  expiresOn?: string
 }
 
 export function emptyKeyForm(): KeyForm {
-  return { name: '', scope: 'ALL', taskId: null, templateId: null }
+  return { name: '', scope: 'ALL', taskId: null, templateId: null, expiresOn: '' }
 }
 
 /** What is missing before the form can be sent (the field to point at), or null when it is complete. */
@@ -26,5 +28,6 @@ export function createKeyInput(form: KeyForm): CreateApiKeyInput {
     scope: form.scope,
     taskId: form.scope === 'TASK' ? form.taskId : null,
     templateId: form.scope === 'TEMPLATE' ? form.templateId : null,
+    ...(form.expiresOn ? { expiresAt: new Date(`${form.expiresOn}T00:00:00`).toISOString() } : {}),
   }
 }

@@ -3,7 +3,7 @@ import { graphql } from '@/gql'
 /** A cron job as the list and the dialog use it. */
 export const CronJobFieldsFragment = graphql(`
   fragment CronJobFields on CronJob {
-    id ownerId name taskId templateId expression timezone payload enabled nextRunAt lastRunAt createdAt updatedAt
+    id ownerId name taskId templateId expression timezone payload enabled nextRunAt lastRunAt lastOutcome lastError lastMessageId createdAt updatedAt
   }
 `)
 
