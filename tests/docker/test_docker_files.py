@@ -371,7 +371,8 @@ def compose() -> dict[str, Any]:
 
 
 def service(name: str) -> dict[str, Any]:
-    return compose()["services"][name]
+    found: dict[str, Any] = compose()["services"][name]
+    return found
 
 
 def test_the_yaml_subset_parser_agrees_with_pyyaml() -> None:
@@ -506,7 +507,7 @@ def as_in_the_image(data_dir: Path, **extra: str) -> dict[str, str]:
 
 def entry_point(env: dict[str, str]) -> str:
     (entry,) = json.loads(instructions(runtime_stage(), "ENTRYPOINT")[0])
-    found = shutil.which(entry, path=env["PATH"])
+    found = shutil.which(str(entry), path=env["PATH"])
     assert found, f"{entry} is not on PATH"
     assert Path(found).parent == VENV_BIN
     return found
@@ -604,7 +605,7 @@ def test_the_worker_health_check_passes_while_its_database_redis_and_loop_answer
 ) -> None:
     env, proc = worker_as_in_compose(tmp_path, private_redis.url(7))
     try:
-        assert health_check_passes(env, within=30), proc.stderr.read() if proc.poll() is not None else ""
+        assert health_check_passes(env, within=30), proc.stderr.read() if proc.stderr and proc.poll() else ""
     finally:
         proc.terminate()
         proc.communicate(timeout=30)

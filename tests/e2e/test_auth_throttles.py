@@ -9,11 +9,12 @@ import json
 import secrets
 import threading
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 import websockets
 from argon2 import PasswordHasher
+from websockets.typing import Subprotocol
 
 from schema import crypto
 from schema.models import User
@@ -41,7 +42,7 @@ class CountingHasher(PasswordHasher):
         super().__init__()
         self.threads: list[str] = []
 
-    def verify(self, hash: str | bytes, password: str | bytes) -> bool:
+    def verify(self, hash: str | bytes, password: str | bytes) -> Literal[True]:
         self.threads.append(threading.current_thread().name)
         return super().verify(hash, password)
 
@@ -164,7 +165,7 @@ async def test_bad_api_keys_are_throttled_per_address_and_good_keys_still_work(
     # The legacy protocol says why in its connection_error (graphql-transport-ws only closes).
     url = str(admin.http.base_url).replace("http://", "ws://").rstrip("/") + "/graphql"
     async with websockets.connect(
-        url, subprotocols=["graphql-ws"], additional_headers={"X-Forwarded-For": ip}
+        url, subprotocols=[Subprotocol("graphql-ws")], additional_headers={"X-Forwarded-For": ip}
     ) as ws:
         forged_key = f"pn_{secrets.token_urlsafe(32)}"
         await ws.send(

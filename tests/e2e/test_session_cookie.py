@@ -13,6 +13,7 @@ import httpx
 import pytest
 import websockets
 from websockets.exceptions import ConnectionClosed
+from websockets.typing import Origin
 
 from server.session_cookie import COOKIE
 from tests.e2e.test_transport import TRANSPORT_WS, receive, ws_url
@@ -153,8 +154,11 @@ async def test_a_websocket_signs_in_with_the_cookie_from_its_own_origin(
     cookie = await cookie_login(browser)
     headers = {"Cookie": f"{COOKIE}={cookie}"}
     async with websockets.connect(
-        ws_url(admin), subprotocols=[TRANSPORT_WS], additional_headers=headers, origin="http://console.test"
-    ) as ws:  # type: ignore[arg-type]
+        ws_url(admin),
+        subprotocols=[TRANSPORT_WS],
+        additional_headers=headers,
+        origin=Origin("http://console.test"),
+    ) as ws:
         await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
         assert await receive(ws) == {"type": "connection_ack", "payload": {"user": "admin"}}
     with pytest.raises(Exception) as refused:  # a foreign page: refused before any sign-in
@@ -162,11 +166,11 @@ async def test_a_websocket_signs_in_with_the_cookie_from_its_own_origin(
             ws_url(admin),
             subprotocols=[TRANSPORT_WS],
             additional_headers=headers,
-            origin="https://evil.example",
-        ) as ws:  # type: ignore[arg-type]
+            origin=Origin("https://evil.example"),
+        ) as ws:
             await ws.recv()
     assert "403" in str(refused.value) or "1008" in str(refused.value)
-    async with websockets.connect(ws_url(admin), subprotocols=[TRANSPORT_WS]) as ws:  # type: ignore[list-item]
+    async with websockets.connect(ws_url(admin), subprotocols=[TRANSPORT_WS]) as ws:
         await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
         with pytest.raises(ConnectionClosed) as closed:
             await ws.recv()

@@ -8,12 +8,13 @@ from typing import Any
 import pytest
 import websockets
 from websockets.exceptions import ConnectionClosed
+from websockets.typing import Origin, Subprotocol
 
 from schema.graphql.build import MAX_ALIASES
 from tests.helpers import GraphQLClient
 
-TRANSPORT_WS = "graphql-transport-ws"
-LEGACY_WS = "graphql-ws"
+TRANSPORT_WS = Subprotocol("graphql-transport-ws")
+LEGACY_WS = Subprotocol("graphql-ws")
 
 
 def ws_url(client: GraphQLClient) -> str:
@@ -68,13 +69,13 @@ async def test_legacy_graphql_ws_protocol_works(admin: GraphQLClient) -> None:
 async def test_foreign_origins_are_refused_on_websocket(admin: GraphQLClient) -> None:
     with pytest.raises(Exception) as refused:
         async with websockets.connect(
-            ws_url(admin), subprotocols=[TRANSPORT_WS], origin="https://evil.example"
-        ) as ws:  # type: ignore[arg-type]
+            ws_url(admin), subprotocols=[TRANSPORT_WS], origin=Origin("https://evil.example")
+        ) as ws:
             await ws.recv()
     assert "1008" in str(refused.value) or "403" in str(refused.value)
     async with websockets.connect(
-        ws_url(admin), subprotocols=[TRANSPORT_WS], origin="http://console.test"
-    ) as ws:  # type: ignore[arg-type]
+        ws_url(admin), subprotocols=[TRANSPORT_WS], origin=Origin("http://console.test")
+    ) as ws:
         await ws.send(
             json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {admin.token}"}})
         )

@@ -36,7 +36,7 @@ async def test_a_socket_that_never_sends_connection_init_is_closed_with_4408(adm
 
 
 async def legacy_socket(admin: GraphQLClient) -> Any:
-    ws = await websockets.connect(ws_url(admin), subprotocols=[LEGACY_WS])  # type: ignore[list-item]
+    ws = await websockets.connect(ws_url(admin), subprotocols=[LEGACY_WS])
     await ws.send(
         json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {admin.token}"}})
     )
@@ -131,7 +131,7 @@ async def test_legacy_protocol_answers_malformed_frames_and_stays_open(
 
 async def test_a_frame_nested_too_deep_is_not_json_to_either_protocol(admin: GraphQLClient) -> None:
     deep = "[" * 100_000 + "]" * 100_000
-    async with websockets.connect(ws_url(admin), subprotocols=[TRANSPORT_WS]) as ws:  # type: ignore[list-item]
+    async with websockets.connect(ws_url(admin), subprotocols=[TRANSPORT_WS]) as ws:
         await ws.send(deep)
         with pytest.raises(ConnectionClosed) as closed:
             await asyncio.wait_for(ws.recv(), 5)

@@ -67,25 +67,30 @@ class MnWorld:
 
 def rows(ids: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
     t = "2024-05-01 10:00:00.123"
-    way = lambda key, name, kind, auth: {  # noqa: E731
-        "id": ids[key],
-        "created_on": t,
-        "name": name,
-        "type": kind,
-        "auth": json.dumps(auth),
-    }
-    ins = lambda key, parent, way_key, ctype, config: {  # noqa: E731
-        "id": ids[key],
-        "created_on": t,
-        "task_id": ids[parent] if parent == "task" else "",
-        "template_id": ids[parent] if parent == "tpl" else "",
-        "way_id": ids[way_key],
-        "way_type": "",
-        "content_type": ctype,
-        "config": json.dumps(config),
-        "extra": "",
-        "enable": 1,
-    }
+
+    def way(key: str, name: str, kind: str, auth: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "id": ids[key],
+            "created_on": t,
+            "name": name,
+            "type": kind,
+            "auth": json.dumps(auth),
+        }
+
+    def ins(key: str, parent: str, way_key: str, ctype: str, config: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "id": ids[key],
+            "created_on": t,
+            "task_id": ids[parent] if parent == "task" else "",
+            "template_id": ids[parent] if parent == "tpl" else "",
+            "way_id": ids[way_key],
+            "way_type": "",
+            "content_type": ctype,
+            "config": json.dumps(config),
+            "extra": "",
+            "enable": 1,
+        }
+
     return {
         "message_send_ways": [
             way(

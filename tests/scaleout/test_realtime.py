@@ -28,7 +28,7 @@ async def test_subscriber_on_one_api_sees_sends_through_another(cluster: Cluster
         async with subscribe(url, cluster.token, EVENTS, {"t": task_id}) as sub:
             await asyncio.sleep(0.3)
             sent = await cluster.gql(http, SEND, {"i": {"taskId": task_id, "text": "across"}}, token=key)
-            statuses = []
+            statuses: list[str] = []
             while not statuses or statuses[-1] != "SUCCEEDED":
                 event = (await sub.next(timeout=20))["messageEvents"]
                 assert event["messageId"] == sent["sendMessage"]["message"]["id"]

@@ -29,6 +29,7 @@ class Counting(SendClient):
 @pytest.fixture
 async def client(settings: Settings) -> AsyncIterator[SendClient]:
     made = http_client(settings, guarded=False)
+    assert isinstance(made, SendClient)
     made.__class__ = Counting
     Counting.full_path = 0
     yield made

@@ -10,6 +10,7 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import cast
 
 import pytest
 
@@ -22,7 +23,7 @@ from tests.fakes.webhook_sink import Reply, WebhookSink
 from tests.workers.conftest import Rows, arrivals, engine_for, statuses, tuned
 from workers import claims
 from workers.heartbeat import NoHeartbeat
-from workers.loop import DeliveryLoop
+from workers.loop import DeliveryLoop, Holder
 
 
 class LapsedHeartbeat:
@@ -41,7 +42,7 @@ class LapsedHeartbeat:
 async def running(
     settings: Settings,
     http: OutboundClients,
-    heartbeat: object = None,
+    heartbeat: Holder | None = None,
     idle_poll: float = 0.2,
     events: LocalEventBus | None = None,
 ) -> AsyncIterator[DeliveryLoop]:
@@ -106,7 +107,7 @@ async def test_a_send_that_outlasts_its_lease_is_not_handed_on_and_sent_twice(
             await sweeping
     assert Counter(arrivals(sink, "/loop-lease")) == Counter(d.id for d in made)
     assert await DeliveryAttempt.filter(delivery_id__in=[d.id for d in made]).count() == 6
-    sent = sum(await DeliveryStat.filter(task_id=-1).values_list("sent", flat=True))
+    sent = sum(cast(list[int], await DeliveryStat.filter(task_id=-1).values_list("sent", flat=True)))
     assert sent == 6
 
 

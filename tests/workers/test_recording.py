@@ -8,6 +8,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 import pytest
 
@@ -139,7 +140,10 @@ async def test_a_crash_inside_the_batch_leaves_nothing_half_written(
     # Neither the rows, nor their messages, nor the attempts moved: the batch can simply be retried.
     assert set((await statuses([j.row.id for j in jobs])).values()) == {"sending"}
     assert set(
-        await Message.filter(id__in=[j.message.id for j in jobs]).values_list("status", flat=True)
+        cast(
+            list[str],
+            await Message.filter(id__in=[j.message.id for j in jobs]).values_list("status", flat=True),
+        )
     ) == {MessageStatus.QUEUED}
     assert await DeliveryAttempt.filter(delivery_id__in=[j.row.id for j in jobs]).count() == 0
     assert len(await recording.record(batch)) == 2

@@ -8,7 +8,8 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email.header import decode_header, make_header
-from typing import Any
+from email.message import EmailMessage
+from typing import Any, cast
 
 import pytest
 
@@ -33,7 +34,8 @@ class Servers:
 @pytest.fixture(scope="module")
 def smtp_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     cert, key, pem = self_signed(tmp_path_factory.mktemp("smtp"))
-    servers = Servers(*(FakeSmtp(mode, free_port(), cert, key) for mode in ("plain", "starttls", "ssl")), pem)
+    plain, starttls, ssl = (FakeSmtp(mode, free_port(), cert, key) for mode in ("plain", "starttls", "ssl"))
+    servers = Servers(plain, starttls, ssl, pem)
     for server in (servers.plain, servers.starttls, servers.ssl):
         server.start()
     yield servers
@@ -88,7 +90,7 @@ async def test_html_mail_has_a_text_alternative_and_encoded_subject(
     assert str(make_header(decode_header(parsed["Subject"]))) == "【告警】服务器 CPU 使用率过高"
     assert parsed["From"].addresses[0].display_name == "通知系统"
     assert parsed.get_content_type() == "multipart/alternative"
-    text, html = parsed.get_payload()  # type: ignore[misc]
+    text, html = cast(list[EmailMessage], parsed.get_payload())
     assert text.get_content_type() == "text/plain" and "CPU at 97%" in text.get_content()
     assert "https://example.com/a" in text.get_content()
     assert html.get_content_type() == "text/html" and "<strong>CPU</strong>" in html.get_content()

@@ -12,8 +12,8 @@ from schema.services.cron_jobs import CronFields, check_expression, check_payloa
 from schema.services.validation import parse
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
 def test_every_five_minutes() -> None:
