@@ -46,9 +46,13 @@ async def test_a_beat_names_the_worker_until_it_stops(redis: Redis) -> None:
 
 
 async def test_without_redis_a_worker_does_not_put_its_name_on_rows() -> None:
-    heartbeat = Heartbeat(Redis(port=free_port(), socket_connect_timeout=0.5), "w-cut-off")
-    assert not await heartbeat.beat()
-    assert heartbeat.holder() == "" and not heartbeat.fresh() and not heartbeat.answering
+    unreachable = Redis(port=free_port(), socket_connect_timeout=0.5)
+    heartbeat = Heartbeat(unreachable, "w-cut-off")
+    try:
+        assert not await heartbeat.beat()
+        assert heartbeat.holder() == "" and not heartbeat.fresh() and not heartbeat.answering
+    finally:
+        await unreachable.aclose()
 
 
 async def test_the_sweeper_hands_on_rows_of_workers_without_a_heartbeat(

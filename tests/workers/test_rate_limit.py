@@ -65,8 +65,12 @@ async def test_redis_block_holds_every_send(redis: Redis) -> None:
 async def test_redis_budget_is_shared_between_limiters(redis: Redis, private_redis: PrivateRedis) -> None:
     # Two workers, one account: together they get the account's budget, not twice it.
     key = f"test:{secrets.token_hex(4)}"
-    first, second = RedisRateLimiter(redis), RedisRateLimiter(Redis.from_url(private_redis.url(7)))
+    other = Redis.from_url(private_redis.url(7))
+    first, second = RedisRateLimiter(redis), RedisRateLimiter(other)
     granted = 0
-    for limiter in (first, second) * 5:
-        granted += await limiter.acquire(key, 6, 60) == 0.0
+    try:
+        for limiter in (first, second) * 5:
+            granted += await limiter.acquire(key, 6, 60) == 0.0
+    finally:
+        await other.aclose()
     assert granted == 6
