@@ -70,8 +70,10 @@ class OtlpCollector:
     async def wait_for(self, found: Callable[[], bool], timeout: float = 30) -> None:
         """Until `found()` holds, woken by each export (no polling)."""
         async with asyncio.timeout(timeout):
-            while not found():
-                self._changed.clear()
+            while True:
+                self._changed.clear()  # before looking: an export from now on sets it again
+                if found():
+                    return
                 await self._changed.wait()
 
     async def _body(self, request: web.Request) -> bytes | None:

@@ -125,6 +125,8 @@ class _TelegramEntities(HTMLParser):
 class SimpleVendors:
     def __init__(self) -> None:
         self.accepted: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        # Set by every acceptance, so waiting for one needs no polling.
+        self._accepted_one = asyncio.Event()
         self.requests: dict[str, int] = defaultdict(int)
         self.known: dict[str, set[str]] = defaultdict(set)  # vendor → accepted credentials
         self.telegram_chats: dict[str, set[str]] = defaultdict(set)  # bot token → chat ids
@@ -177,12 +179,16 @@ class SimpleVendors:
             await self._runner.cleanup()
 
     async def wait_for(self, account: str, count: int, timeout: float = 20.0) -> list[dict[str, Any]]:
-        deadline = time.monotonic() + timeout
-        while len(self.accepted[account]) < count:
-            assert time.monotonic() < deadline, (
-                f"{account}: {len(self.accepted[account])} of {count} accepted"
-            )
-            await asyncio.sleep(0.02)
+        """Until `count` messages were accepted for `account` (woken by each), at most `timeout` s."""
+        try:
+            async with asyncio.timeout(timeout):
+                while True:
+                    self._accepted_one.clear()  # before looking: an acceptance from now on sets it again
+                    if len(self.accepted[account]) >= count:
+                        break
+                    await self._accepted_one.wait()
+        except TimeoutError:
+            raise AssertionError(f"{account}: {len(self.accepted[account])} of {count} accepted") from None
         return self.accepted[account]
 
     async def _scripted(self, account: str) -> web.Response | None:
@@ -196,6 +202,7 @@ class SimpleVendors:
 
     def _accept(self, account: str, message: dict[str, Any]) -> None:
         self.accepted[account].append(message)
+        self._accepted_one.set()
 
     # --- Telegram: POST /bot<token>/sendMessage, JSON ------------------------------------------
     async def _telegram(self, request: web.Request) -> web.Response:

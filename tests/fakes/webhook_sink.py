@@ -43,6 +43,8 @@ class WebhookSink:
         self._scripts: dict[str, list[Reply]] = {}
         self._runner: web.AppRunner | None = None
         self.base_url = ""
+        # Woken by every request, so waiting for arrivals needs no polling.
+        self._arrived = asyncio.Condition()
 
     def script(self, path: str, *replies: Reply) -> None:
         self._scripts[path] = list(replies)
@@ -60,11 +62,12 @@ class WebhookSink:
             await self._runner.cleanup()
 
     async def wait_for(self, path: str, count: int, timeout: float = 20.0) -> list[Received]:
-        deadline = time.monotonic() + timeout
-        while len(self.received[path]) < count:
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{path}: {len(self.received[path])} of {count} requests arrived")
-            await asyncio.sleep(0.02)
+        """Until `count` requests reached `path` (woken by each arrival), at most `timeout` seconds."""
+        try:
+            async with asyncio.timeout(timeout), self._arrived:
+                await self._arrived.wait_for(lambda: len(self.received[path]) >= count)
+        except TimeoutError:
+            raise AssertionError(f"{path}: {len(self.received[path])} of {count} requests arrived") from None
         return self.received[path]
 
     async def _handle(self, request: web.Request) -> web.Response:
@@ -79,6 +82,8 @@ class WebhookSink:
                 time.time(),
             )
         )
+        async with self._arrived:
+            self._arrived.notify_all()
         script = self._scripts.get(path, [Reply()])
         reply = script.pop(0) if len(script) > 1 else script[0]
         if reply.delay:

@@ -53,8 +53,7 @@ async def test_a_killed_worker_loses_nothing(cluster: Cluster) -> None:
     async with httpx.AsyncClient(base_url=cluster.api_url, timeout=60) as http:
         task_id, key = await cluster.webhook_task(http, "/kill")
         sending = asyncio.create_task(send_many(cluster, http, key, task_id, 5000))
-        while len(cluster.sink.received["/kill"]) < 1000:
-            await asyncio.sleep(0.01)
+        await cluster.sink.wait_for("/kill", 1000, timeout=120)
         cluster.kill_worker(worker)
         in_flight = (await cluster.sql("SELECT COUNT(*) FROM deliveries WHERE status = 'sending'"))[0][0]
         await sending
@@ -75,8 +74,7 @@ async def test_redis_flushall_during_a_burst_loses_nothing(cluster: Cluster) -> 
     async with httpx.AsyncClient(base_url=cluster.api_url, timeout=60) as http:
         task_id, key = await cluster.webhook_task(http, "/flush")
         sending = asyncio.create_task(send_many(cluster, http, key, task_id, 2000))
-        while len(cluster.sink.received["/flush"]) < 300:
-            await asyncio.sleep(0.01)
+        await cluster.sink.wait_for("/flush", 300, timeout=120)
         in_flight = (await cluster.sql("SELECT COUNT(*) FROM deliveries WHERE status = 'sending'"))[0][0]
         await redis.flushall()
         await sending
