@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
 
-.PHONY: install lock channel-catalog run test test-sqlite test-mysql lint format schema migrations bench bench-subscriptions bench-startup bench-stats clean \
+.PHONY: install lock channel-catalog run test test-fast test-sqlite test-mysql lint format schema migrations bench bench-subscriptions bench-startup bench-stats clean \
         console console-deps console-check test-console-e2e console-dev
 
 FRONTEND      := frontend
@@ -78,6 +78,12 @@ test-sqlite: install
 
 test-mysql: install
 	PUSHNEST_TEST_DB=mysql $(PYTEST) -q tests/e2e tests/server tests/workers
+
+# The quick loop while developing: the unit, server, worker-core and process tests on SQLite and
+# the console's unit tests; no end-to-end layer (tests/e2e, tests/scaleout, the browser).
+test-fast: install console-deps
+	PUSHNEST_TEST_DB=sqlite $(PYTEST) -q tests --ignore=tests/e2e --ignore=tests/scaleout
+	cd $(FRONTEND) && npm run --silent test:unit
 
 lint: install
 	$(BIN)/ruff check schema server workers tests bench
