@@ -134,8 +134,9 @@ class DeliveryEngine:
         except ChannelError as exc:
             if exc.error_class is ErrorClass.RATE_LIMITED:
                 await self._block(channel, exc.wait_seconds or 30.0)
+            error_class, error = self._bounded(job, exc)
             return self._failure(
-                job, started, exc.error_class, exc.message, exc.vendor_response, _ms(clock), exc.wait_seconds
+                job, started, error_class, error, exc.vendor_response, _ms(clock), exc.wait_seconds
             )
         except TimeoutError:
             return self._failure(job, started, ErrorClass.UNKNOWN, "no answer in time", latency_ms=_ms(clock))
@@ -147,6 +148,14 @@ class DeliveryEngine:
             vendor_response=receipt.vendor_response,
             latency_ms=_ms(clock),
         )
+
+    def _bounded(self, job: Job, exc: ChannelError) -> tuple[ErrorClass, str]:
+        """A failure that deserves only `max_tries` attempts becomes permanent after them, explained."""
+        attempt = job.row.attempts - job.row.budget_start
+        if exc.max_tries is None or attempt < exc.max_tries:
+            return exc.error_class, exc.message
+        hint = f" — {exc.final_hint}" if exc.final_hint else ""
+        return ErrorClass.PERMANENT, f"{exc.message}{hint} (not retried after {attempt} attempts)"
 
     async def _block(self, channel: Channel, seconds: float) -> None:
         try:

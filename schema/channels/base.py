@@ -126,7 +126,12 @@ class ErrorClass(StrEnum):
 
 
 class ChannelError(Exception):
-    """A classified send failure. `vendor_response` is kept in the attempt row (secrets masked)."""
+    """A classified send failure. `vendor_response` is kept in the attempt row (secrets masked).
+
+    `max_tries`: for a retryable failure that another try rarely heals (a skewed clock), how many
+    attempts in all it deserves; after that the delivery code makes it permanent, with
+    `final_hint` saying why another try would not help.
+    """
 
     def __init__(
         self,
@@ -134,12 +139,17 @@ class ChannelError(Exception):
         error_class: ErrorClass,
         wait_seconds: float | None = None,
         vendor_response: str = "",
+        *,
+        max_tries: int | None = None,
+        final_hint: str = "",
     ) -> None:
         super().__init__(message)
         self.message = message
         self.error_class = error_class
         self.wait_seconds = wait_seconds
         self.vendor_response = vendor_response
+        self.max_tries = max_tries
+        self.final_hint = final_hint
 
 
 @dataclass(frozen=True)

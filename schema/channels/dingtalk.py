@@ -75,6 +75,10 @@ _TITLE_CHARS = 64
 # older code; 660026 (low confidence) and 90030 (monthly quota, low confidence) are rarer.
 _THROTTLED = {410100: 600.0, 130101: 600.0, 660026: 60.0, 90030: 3600.0}
 _BUSY = -1
+CLOCK_SKEW_HINT = (
+    "DingTalk refused the signature's timestamp: this server's clock differs from DingTalk's by "
+    "more than an hour. Fix the clock (NTP), then resend"
+)
 
 
 def sign(secret: str, timestamp_ms: int) -> str:
@@ -193,9 +197,14 @@ def classify(response: httpx.Response, secrets: list[str]) -> Receipt:
     message = masked(f"DingTalk errcode {code}: {str(data.get('errmsg', ''))[:300]}", secrets)
     if code in _THROTTLED:
         raise ChannelError(message, ErrorClass.RATE_LIMITED, _wait(response, _THROTTLED[code]), answer)
-    # "invalid timestamp" is clock skew; the next attempt signs with a fresh timestamp.
-    if code == _BUSY or (code == 310000 and "invalid timestamp" in str(data.get("errmsg", ""))):
+    if code == _BUSY:
         raise ChannelError(message, ErrorClass.RETRYABLE, vendor_response=answer)
+    if code == 310000 and "invalid timestamp" in str(data.get("errmsg", "")):
+        # Clock skew: one quick retry (signed afresh) covers a timestamp that crossed a boundary;
+        # a clock off by more than DingTalk's hour does not heal by itself, so then it is final.
+        raise ChannelError(
+            message, ErrorClass.RETRYABLE, vendor_response=answer, max_tries=2, final_hint=CLOCK_SKEW_HINT
+        )
     # 310000 keyword / sign / IP, 3000xx / 4001xx token and robot state, 4301xx moderation,
     # 460101 / 101002 too long, and codes we do not know: another try cannot help.
     raise ChannelError(message, ErrorClass.PERMANENT, vendor_response=answer)

@@ -7,6 +7,7 @@ failure that says so, without anything from the target (it was never contacted).
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
@@ -49,11 +50,31 @@ async def call(ctx: SendContext, method: str, url: str, **kwargs: Any) -> httpx.
 
 def _transport_failure(exc: Exception) -> ChannelError:
     name = type(exc).__name__
+    refused = _os_error_in(exc)
+    if refused is not None:
+        # Named after what the socket said, not the mapped class: the aiohttp transport maps
+        # every connection error (a refusal in 1 ms included) to httpx.ConnectTimeout.
+        reason = os.strerror(refused.errno).lower() if refused.errno else type(refused).__name__
+        return ChannelError(f"could not connect: {reason}", ErrorClass.RETRYABLE)
     if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
         return ChannelError(f"could not connect: {name}", ErrorClass.RETRYABLE)
     if isinstance(exc, httpx.ReadTimeout | httpx.WriteTimeout | httpx.RemoteProtocolError | httpx.ReadError):
         return ChannelError(f"no answer after sending: {name}", ErrorClass.UNKNOWN)
     return ChannelError(f"transport error: {name}", ErrorClass.RETRYABLE)
+
+
+def _os_error_in(exc: BaseException) -> OSError | None:
+    """The socket error under a connect failure (ECONNREFUSED, EHOSTUNREACH…), if that is what it was.
+
+    Timeouts are OSErrors too, but they say nothing the class name does not: left out."""
+    if not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
+        return None
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, OSError) and not isinstance(seen, TimeoutError) and seen.errno is not None:
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 def throttle_wait(response: httpx.Response) -> float:

@@ -316,3 +316,18 @@ async def test_a_hanging_vendor_ends_unknown(admin: GraphQLClient, ding: FakeDin
     sent = await send_and_settle(admin, task_id, timeout=30, text="x")
     assert sent.delivery["status"] == "UNKNOWN" and sent.delivery["errorClass"] == "unknown"
     assert sent.delivery["attempts"] == 3
+
+
+async def test_clock_skew_gets_one_quick_retry_then_fails_explained(
+    admin: GraphQLClient, ding: FakeDingTalk
+) -> None:
+    # A skewed clock does not heal between retries (issue 14, point 5): two tries, then final.
+    task_id, robot = await robot_task(admin, ding)
+    ding.answer(310000, "invalid timestamp", times=5, scope=robot.token)
+    sent = await send_and_settle(admin, task_id, text="disk full")
+    delivery = sent.delivery
+    assert delivery["status"] == "FAILED" and delivery["attempts"] == 2, delivery
+    assert [h["outcome"] for h in delivery["history"]] == ["retrying", "failed"]
+    assert delivery["errorClass"] == "permanent"
+    assert "clock" in delivery["lastError"] and "310000" in delivery["lastError"]
+    assert ding.calls(robot.token) == 2
