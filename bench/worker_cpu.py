@@ -63,11 +63,11 @@ async def run_loop(settings: object, redis_url: str, count: int) -> tuple[float,
     from schema.models.messages import DeliveryStatus
     from schema.net.client import outbound_clients
     from schema.services.send_context import send_context
+    from schema.services.send_limits import RedisRateLimiter
     from schema.token_store import RedisTokenStore
     from workers.engine import DeliveryEngine
     from workers.heartbeat import Heartbeat
     from workers.loop import DeliveryLoop
-    from workers.rate_limit import RedisRateLimiter
 
     await open_database(settings)  # type: ignore[arg-type]
     redis = Redis.from_url(redis_url)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
+from schema.channels.base import RateLimit
 from schema.events import DeliveryEvent, InboxEvent
 
 
@@ -20,12 +22,21 @@ class EventBus(Protocol):
 
 
 class RateLimiter(Protocol):
-    """A shared budget per channel account."""
+    """A shared send budget per channel account: every window it is limited by (schema/services/send_limits.py)."""
 
-    async def acquire(self, key: str, count: int, per_seconds: float) -> float:
-        """0 if a send may go now, else the seconds to wait before asking again."""
+    async def acquire(self, key: str, windows: Sequence[RateLimit]) -> float:
+        """Take a slot in every window: 0 if a send may go now, else the seconds to wait (nothing taken)."""
+        ...
+
+    async def next_free(self, key: str, windows: Sequence[RateLimit]) -> float:
+        """Seconds until a send may go (0: now), taking nothing."""
         ...
 
     async def block(self, key: str, seconds: float) -> None:
         """The vendor throttled this account: hold every send to it for `seconds`."""
         ...
+
+
+def rate_account(channel_id: int) -> str:
+    """The limiter key of a channel account: one name, used by the worker and by the API."""
+    return f"channel:{channel_id}"

@@ -25,11 +25,12 @@ from schema.db import close_database, open_database
 from schema.graphql.build import build_schema
 from schema.jobs import QUEUE_NAME
 from schema.net.client import outbound_clients
-from schema.ports import Enqueuer, EventBus
+from schema.ports import Enqueuer, EventBus, RateLimiter
 from schema.queue import ArqEnqueuer, dumps, loads
 from schema.services.channels import seal_legacy_secrets
 from schema.services.runtime import Runtime, build_runtime
 from schema.services.send_context import send_context
+from schema.services.send_limits import MemoryRateLimiter, RedisRateLimiter
 from schema.services.throttle import AuthThrottles
 from schema.services.users import ADMIN_USERNAME, bootstrap_admin
 from schema.settings import Settings
@@ -64,7 +65,7 @@ class InProcessWorker(Enqueuer, Protocol):
     async def stop(self) -> None: ...
 
 
-InProcessWorkerFactory = Callable[[Settings, EventBus, TokenStore], InProcessWorker]
+InProcessWorkerFactory = Callable[[Settings, EventBus, TokenStore, RateLimiter], InProcessWorker]
 
 
 def create_app(settings: Settings, in_process_worker: InProcessWorkerFactory | None = None) -> Starlette:
@@ -155,7 +156,13 @@ async def _scale_out_runtime(app: Starlette, settings: Settings, stack: AsyncExi
     events = RedisEventBus(redis)
     send_context = await _send_context(settings, stack, events, RedisTokenStore(redis))
     return build_runtime(
-        settings, throttles, enqueuer=enqueuer, events=events, feed=feed, send_context=send_context
+        settings,
+        throttles,
+        enqueuer=enqueuer,
+        events=events,
+        feed=feed,
+        send_context=send_context,
+        limiter=RedisRateLimiter(redis),
     )
 
 
@@ -179,8 +186,12 @@ async def _all_in_one_runtime(
         return build_runtime(settings, events=events, feed=events, send_context=send_context)
     # One token store for the worker and for test sends: vendors like WeChat invalidate a token
     # as soon as another one is fetched.
-    worker = factory(settings, events, tokens)
-    runtime = build_runtime(settings, enqueuer=worker, events=events, feed=events, send_context=send_context)
+    # One limiter too: the API reads the windows the in-process sender takes.
+    limiter = MemoryRateLimiter()
+    worker = factory(settings, events, tokens, limiter)
+    runtime = build_runtime(
+        settings, enqueuer=worker, events=events, feed=events, send_context=send_context, limiter=limiter
+    )
     await worker.start(runtime)
     stack.push_async_callback(worker.stop)
     return runtime

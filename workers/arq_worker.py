@@ -32,6 +32,7 @@ from schema.services import message_status
 from schema.services.retention import apply_retention
 from schema.services.runtime import build_runtime
 from schema.services.send_context import send_context
+from schema.services.send_limits import RedisRateLimiter
 from schema.settings import Settings
 from schema.token_store import RedisTokenStore
 from workers import claims
@@ -39,7 +40,6 @@ from workers.engine import DeliveryEngine
 from workers.health import HealthServer
 from workers.heartbeat import Heartbeat, living, worker_name
 from workers.loop import DeliveryLoop
-from workers.rate_limit import RedisRateLimiter
 
 log = logging.getLogger("pushnest.worker")
 # A due row untouched this long has lost its wake-up job (Redis restarted, flushed, evicted).

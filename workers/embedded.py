@@ -18,17 +18,17 @@ from schema.channels.base import TokenStore
 from schema.crypto import SecretBox
 from schema.files import open_private, private_dir
 from schema.net.client import outbound_clients
-from schema.ports import EventBus
+from schema.ports import EventBus, RateLimiter
 from schema.services import message_status
 from schema.services.retention import apply_retention
 from schema.services.runtime import Runtime
 from schema.services.send_context import send_context
+from schema.services.send_limits import MemoryRateLimiter
 from schema.settings import Settings
 from workers.claims import release_expired
 from workers.engine import DeliveryEngine
 from workers.heartbeat import NoHeartbeat
 from workers.loop import DeliveryLoop
-from workers.rate_limit import MemoryRateLimiter
 from workers.scheduler import cron_loop
 
 log = logging.getLogger("pushnest.embedded")
@@ -59,7 +59,12 @@ def hold_single_process_lock(settings: Settings) -> IO[str]:
 
 class EmbeddedWorker:
     def __init__(
-        self, settings: Settings, events: EventBus, tokens: TokenStore, lock: IO[str] | None = None
+        self,
+        settings: Settings,
+        events: EventBus,
+        tokens: TokenStore,
+        limiter: RateLimiter | None = None,
+        lock: IO[str] | None = None,
     ) -> None:
         """`lock`: the data dir's lock if the caller took it already (the CLI does, to refuse in
         one line before anything starts); otherwise it is taken in start()."""
@@ -70,7 +75,7 @@ class EmbeddedWorker:
             settings,
             SecretBox(settings.secret_key.get_secret_value()),
             send_context(settings, self._http, events, tokens),
-            MemoryRateLimiter(),
+            limiter or MemoryRateLimiter(),
         )
         self._loop = DeliveryLoop(settings, engine, events, NoHeartbeat())
         self._sweep_task: asyncio.Task[None] | None = None

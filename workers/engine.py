@@ -18,7 +18,15 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from schema.channels.base import ChannelError, ErrorClass, Format, Mentions, Outgoing, SendContext
+from schema.channels.base import (
+    ChannelError,
+    ErrorClass,
+    Format,
+    Mentions,
+    Outgoing,
+    RateLimit,
+    SendContext,
+)
 from schema.channels.masking import scrub
 from schema.channels.registry import CHANNEL_TYPES
 from schema.crypto import SecretBox
@@ -26,7 +34,7 @@ from schema.domain.bodies import Content, body_for, text_of
 from schema.domain.retry import RetryPolicy
 from schema.models import Channel
 from schema.models.messages import DeliveryStatus
-from schema.ports import RateLimiter
+from schema.ports import RateLimiter, rate_account
 from schema.settings import Settings
 from workers.claims import Claimed
 from workers.configs import ConfigCache
@@ -93,8 +101,8 @@ class DeliveryEngine:
             return self._final(job, started, "the channel was deleted or disabled")
         if kind is None or kind.send is None:
             return self._final(job, started, f"channel type {job.row.channel_type!r} cannot send yet")
-        if kind.rate_limit is not None:
-            wait = await self._wait_for_budget(channel, kind.rate_limit.count, kind.rate_limit.per_seconds)
+        if kind.rate_windows:
+            wait = await self._wait_for_budget(channel, kind.rate_windows)
             if wait > 0:
                 return self._deferred(job, started, "waiting for the channel's rate limit", wait)
         try:
@@ -115,9 +123,9 @@ class DeliveryEngine:
             vendor_response=scrub(outcome.vendor_response, hidden),
         )
 
-    async def _wait_for_budget(self, channel: Channel, count: int, per_seconds: float) -> float:
+    async def _wait_for_budget(self, channel: Channel, windows: tuple[RateLimit, ...]) -> float:
         try:
-            return await self._limiter.acquire(_account(channel), count, per_seconds)
+            return await self._limiter.acquire(rate_account(channel.id), windows)
         except Exception:  # the limiter is shared state (Redis): without it, wait rather than overrun
             log.warning("rate limiter unavailable; delivery deferred", exc_info=True)
             return _LIMITER_DOWN_WAIT_SECONDS
@@ -159,7 +167,7 @@ class DeliveryEngine:
 
     async def _block(self, channel: Channel, seconds: float) -> None:
         try:
-            await self._limiter.block(_account(channel), seconds)
+            await self._limiter.block(rate_account(channel.id), seconds)
         except Exception:
             log.warning("rate limiter unavailable; could not hold channel %s", channel.id, exc_info=True)
 
@@ -244,10 +252,6 @@ class DeliveryEngine:
             latency_ms=latency_ms,
             retry_in=retry_in,
         )
-
-
-def _account(channel: Channel) -> str:
-    return f"channel:{channel.id}"
 
 
 def _merged(first: Any, second: Any) -> tuple[str, ...]:

@@ -260,7 +260,10 @@ class ChannelType:
     # The kind of dynamic receiver a call may pass ("email", "openid", "mobile", "userid"), if any.
     receiver_kind: str | None = None
     max_body_bytes: int | None = None
+    # The vendor's documented send limit per account, enforced as an exact sliding window
+    # (schema/services/send_limits.py), and any further window it also counts (Feishu: 5 per second).
     rate_limit: RateLimit | None = None
+    also_limited: tuple[RateLimit, ...] = ()
     description: str = ""
     # How many dynamic receivers one delivery carries (1 = the vendor's API takes one at a time).
     receivers_per_send: int = 1
@@ -270,6 +273,11 @@ class ChannelType:
     @property
     def supports_mentions(self) -> bool:
         return bool(self.mentions)
+
+    @property
+    def rate_windows(self) -> tuple[RateLimit, ...]:
+        """Every window a send to one account of this type must fit in."""
+        return ((self.rate_limit,) if self.rate_limit else ()) + self.also_limited
 
     @property
     def supports_receivers(self) -> bool:

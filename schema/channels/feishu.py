@@ -215,7 +215,8 @@ CHANNEL_TYPE = ChannelType(
     mentions=frozenset({Mention.USER_IDS, Mention.ALL}),
     max_body_bytes=20000,  # [doc] request body ≤ 20 KB (apprise caps at 19 985)
     # [doc] also 5/s; code 11232 when exceeded.
-    rate_limit=RateLimit(100, 60),
+    rate_limit=RateLimit(100, 60),  # [doc] per bot per tenant, and at most 5 in any second
+    also_limited=(RateLimit(5, 1),),
     send=send,
     description="Group bot webhook with signing and @user / @all.",
 )

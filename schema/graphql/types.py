@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Generic, TypeVar
 
 import strawberry
@@ -11,6 +11,8 @@ from strawberry.scalars import JSON
 
 from schema.channels.base import ChannelType as ChannelTypeDecl
 from schema.channels.base import FieldKind, Format, Mention
+from schema.channels.registry import CHANNEL_TYPES
+from schema.graphql.context import Info
 from schema.models import ApiKey as ApiKeyRow
 from schema.models import AuditLog
 from schema.models import Binding as BindingRow
@@ -19,6 +21,7 @@ from schema.models import Template as TemplateRow
 from schema.models import User as UserRow
 from schema.models.security import KeyScope
 from schema.models.users import Role
+from schema.ports import rate_account
 from schema.services.bindings import bindings_of_tasks, bindings_of_templates
 from schema.services.channels import ChannelView
 from schema.services.pagination import Page
@@ -98,6 +101,12 @@ class RateLimit:
     per_seconds: int
 
 
+@strawberry.type(description="At most `count` sends per channel account in any `seconds` (a sliding window).")
+class RateWindow:
+    count: int
+    seconds: int
+
+
 @strawberry.type
 class ChannelField:
     """One field of a generated form."""
@@ -125,6 +134,13 @@ class ChannelTypeNode:
     receiver_kind: str | None
     max_body_bytes: int | None
     rate_limit: RateLimit | None
+    rate_window: RateWindow | None = strawberry.field(
+        description="The vendor's documented send limit per account, enforced as an exact sliding window "
+        "shared by every worker; null: none."
+    )
+    rate_windows: list[RateWindow] = strawberry.field(
+        description="Every window a send must fit in (`rateWindow` first; Feishu adds 5 per second)."
+    )
 
     @classmethod
     def of(cls, decl: ChannelTypeDecl) -> ChannelTypeNode:
@@ -145,6 +161,8 @@ class ChannelTypeNode:
             receiver_kind=decl.receiver_kind,
             max_body_bytes=decl.max_body_bytes,
             rate_limit=RateLimit(count=limit.count, per_seconds=limit.per_seconds) if limit else None,
+            rate_window=RateWindow(count=limit.count, seconds=limit.per_seconds) if limit else None,
+            rate_windows=[RateWindow(count=w.count, seconds=w.per_seconds) for w in decl.rate_windows],
         )
 
 
@@ -178,6 +196,17 @@ class ChannelNode:
             created_at=row.created_at,
             updated_at=row.updated_at,
         )
+
+    @strawberry.field(
+        description="When this channel may send next: its rate windows and any vendor ban, as every "
+        "worker sees them. Null: now (or the type has no limit)."
+    )
+    async def next_free_slot(self, info: Info) -> datetime | None:
+        kind = CHANNEL_TYPES.get(self.type)
+        if kind is None or not kind.rate_windows:
+            return None
+        wait = await info.context.runtime.limiter.next_free(rate_account(self.id), kind.rate_windows)
+        return datetime.now(UTC) + timedelta(seconds=wait) if wait > 0 else None
 
 
 @strawberry.type(name="Binding")

@@ -8,7 +8,8 @@ from schema.bus import EventFeed
 from schema.channels.base import SendContext
 from schema.crypto import SecretBox
 from schema.events import DeliveryEvent, InboxEvent
-from schema.ports import Enqueuer, EventBus
+from schema.ports import Enqueuer, EventBus, RateLimiter
+from schema.services.send_limits import MemoryRateLimiter
 from schema.services.socket_sessions import SocketSessions
 from schema.services.throttle import AuthThrottles
 from schema.settings import Settings
@@ -44,6 +45,9 @@ class Runtime:
     send_context: SendContext | None = None
     # The signed-in WebSockets this process serves; their check runs only where the API starts it.
     sessions: SocketSessions = field(default_factory=SocketSessions)
+    # The channel accounts' send windows, as the workers see them (Redis, or the all-in-one
+    # sender's own): the API only reads them, to show when a channel may send next.
+    limiter: RateLimiter = field(default_factory=MemoryRateLimiter)
 
 
 def build_runtime(
@@ -53,6 +57,7 @@ def build_runtime(
     events: EventBus | None = None,
     feed: EventFeed | None = None,
     send_context: SendContext | None = None,
+    limiter: RateLimiter | None = None,
 ) -> Runtime:
     return Runtime(
         settings=settings,
@@ -63,4 +68,5 @@ def build_runtime(
         events=events or NoEvents(),
         feed=feed,
         send_context=send_context,
+        limiter=limiter or MemoryRateLimiter(),
     )

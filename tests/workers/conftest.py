@@ -24,12 +24,12 @@ from schema.models import Channel, Delivery, Message, User
 from schema.models.messages import DeliveryStatus
 from schema.net.client import OutboundClients, outbound_clients
 from schema.services.send_context import send_context
+from schema.services.send_limits import MemoryRateLimiter
 from schema.settings import Settings
 from schema.token_store import MemoryTokenStore
 from tests.conftest import MYSQL_ROOT, mysql_admin, test_db_kind
 from tests.fakes.webhook_sink import WebhookSink
 from workers.engine import DeliveryEngine
-from workers.rate_limit import MemoryRateLimiter
 
 
 @pytest.fixture

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
+from datetime import datetime
 from typing import Any
 
 import pytest
 
+from schema.models import Delivery
 from tests.e2e.channels.conftest import MESSAGE, SEND, channel_task, send_and_settle
 from tests.fakes.dingtalk import FakeDingTalk, Robot
 from tests.helpers import GraphQLClient
@@ -331,3 +333,31 @@ async def test_clock_skew_gets_one_quick_retry_then_fails_explained(
     assert delivery["errorClass"] == "permanent"
     assert "clock" in delivery["lastError"] and "310000" in delivery["lastError"]
     assert ding.calls(robot.token) == 2
+
+
+async def test_an_alert_storm_never_gets_the_robot_banned(admin: GraphQLClient, ding: FakeDingTalk) -> None:
+    # Issue 14, point 1: the fake bans a robot for 10 minutes on its 21st message within 60 s.
+    # 25 sends: 20 go at once, 5 wait for the window to roll instead of earning the ban.
+    task_id, robot = await robot_task(admin, ding)
+    started = time.time()
+    sends = [admin.call(SEND, {"i": {"taskId": task_id, "text": f"alert {n}"}}) for n in range(25)]
+    ids = [int(r["sendMessage"]["message"]["id"]) for r in await asyncio.gather(*sends)]
+    deadline = time.monotonic() + 30
+    while True:
+        rows = await Delivery.filter(message_id__in=ids).values_list("status", "next_attempt_at")
+        statuses = sorted(str(status) for status, _ in rows)
+        if statuses == ["rate_limited"] * 5 + ["succeeded"] * 20:
+            break
+        assert time.monotonic() < deadline, statuses
+        await asyncio.sleep(0.05)
+    assert len(ding.messages(robot.token)) == 20 and ding.calls(robot.token) == 20
+    assert robot.throttled_until == 0.0  # never answered 410100
+    # The 5 are due only once the first send has left DingTalk's 60 s window.
+    waiting = [due for status, due in rows if str(status) == "rate_limited"]
+    assert all(due is not None and due.timestamp() >= started + 59 for due in waiting), waiting
+    [channel_id] = {d.channel_id for d in await Delivery.filter(message_id=ids[0])}
+    shown = (await admin.call(NEXT_FREE, {"id": channel_id}))["channel"]["nextFreeSlot"]
+    assert shown is not None and datetime.fromisoformat(shown).timestamp() >= started + 59
+
+
+NEXT_FREE = "query($id: Int!) { channel(id: $id) { nextFreeSlot } }"
