@@ -26,6 +26,7 @@ from schema.channels.base import (
     Outgoing,
     RateLimit,
     SendContext,
+    UnknownPolicy,
 )
 from schema.channels.masking import scrub
 from schema.channels.registry import CHANNEL_TYPES
@@ -234,6 +235,10 @@ class DeliveryEngine:
             if attempt < self._policy.max_attempts * _RATE_LIMITED_ATTEMPTS_FACTOR:
                 status = DeliveryStatus.RATE_LIMITED
                 retry_in = (wait_seconds or 30.0) * random.uniform(1.0, 1.2)  # noqa: S311 - jitter, not crypto
+        elif error_class is ErrorClass.UNKNOWN and not _vendor_dedupes(job):
+            # The request may have arrived and nothing would drop a second copy: stop here, and
+            # say so (UNKNOWN), rather than risk showing the message twice.
+            status = DeliveryStatus.UNKNOWN
         elif error_class is not ErrorClass.PERMANENT:
             if self._policy.exhausted(attempt):
                 status = (
@@ -252,6 +257,11 @@ class DeliveryEngine:
             latency_ms=latency_ms,
             retry_in=retry_in,
         )
+
+
+def _vendor_dedupes(job: Job) -> bool:
+    kind = CHANNEL_TYPES.get(job.row.channel_type)
+    return kind is not None and kind.unknown_policy is UnknownPolicy.RETRY
 
 
 def _merged(first: Any, second: Any) -> tuple[str, ...]:

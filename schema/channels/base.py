@@ -125,6 +125,17 @@ class ErrorClass(StrEnum):
     UNKNOWN = "unknown"  # the request may have arrived (timeout after sending): outcome unknown
 
 
+class UnknownPolicy(StrEnum):
+    """What happens when a send's outcome is unknown (no answer after the request left)."""
+
+    # The vendor drops a repeat of our idempotency key (DingTalk msgUuid, WeChat client_msg_id, a
+    # webhook's webhook-id): retrying cannot show the message twice.
+    RETRY = "retry"
+    # No dedupe key: a retry could show it twice, so only a request that provably never left
+    # (a connect error) is retried; a timeout after sending ends UNKNOWN at once.
+    RETRY_IF_NOT_SENT = "retry_if_not_sent"
+
+
 class ChannelError(Exception):
     """A classified send failure. `vendor_response` is kept in the attempt row (secrets masked).
 
@@ -264,6 +275,8 @@ class ChannelType:
     # (schema/services/send_limits.py), and any further window it also counts (Feishu: 5 per second).
     rate_limit: RateLimit | None = None
     also_limited: tuple[RateLimit, ...] = ()
+    # Whether the vendor drops a repeat of the idempotency key this channel sends (see UnknownPolicy).
+    vendor_dedupe: bool = False
     description: str = ""
     # How many dynamic receivers one delivery carries (1 = the vendor's API takes one at a time).
     receivers_per_send: int = 1
@@ -273,6 +286,10 @@ class ChannelType:
     @property
     def supports_mentions(self) -> bool:
         return bool(self.mentions)
+
+    @property
+    def unknown_policy(self) -> UnknownPolicy:
+        return UnknownPolicy.RETRY if self.vendor_dedupe else UnknownPolicy.RETRY_IF_NOT_SENT
 
     @property
     def rate_windows(self) -> tuple[RateLimit, ...]:

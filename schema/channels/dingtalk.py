@@ -226,4 +226,5 @@ CHANNEL_TYPE = ChannelType(
     rate_limit=RateLimit(20, 60),  # [doc] exceeding it throttles the robot for 10 minutes
     send=send,
     description="Group robot webhook with HMAC signing and @mobiles / @userIds / @all.",
+    vendor_dedupe=True,  # [doc] msgUuid: a retry with the same one is dropped (§1.2)
 )

@@ -204,4 +204,5 @@ CHANNEL_TYPE = ChannelType(
     formats=(Format.TEXT, Format.MARKDOWN, Format.HTML),
     send=send,
     description="Call any HTTP endpoint with your own method, headers and body; 2xx means delivered.",
+    vendor_dedupe=True,  # webhook-id, stable across retries: receivers dedupe on it (Standard Webhooks)
 )

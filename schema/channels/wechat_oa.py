@@ -264,4 +264,5 @@ CHANNEL_TYPE = ChannelType(
     receivers_per_send=1,  # [doc] touser takes one OpenID: one delivery per receiver
     send=send,
     description="Template messages to followers by OpenID; works with the sandbox test account.",
+    vendor_dedupe=True,  # [doc] client_msg_id: a repeat is dropped
 )

@@ -14,7 +14,7 @@ from schema.graphql.inputs import PlaceholderInput, as_dict
 from schema.graphql.types import Connection, FormatEnum, connection
 from schema.models import Delivery, DeliveryAttempt, Message
 from schema.models.messages import DeliveryStatus, MessageStatus
-from schema.services import messages, preview, sending
+from schema.services import message_status, messages, preview, sending
 from schema.services.messages import MessageFilter
 
 MessageStatusEnum = strawberry.enum(MessageStatus, name="MessageStatus")
@@ -290,7 +290,7 @@ class MessageMutations:
         else:
             node = _fresh_node(result)
         return SendMessagePayload(
-            message=node, duplicate=result.duplicate, completed=row.status in messages.FINAL_MESSAGE
+            message=node, duplicate=result.duplicate, completed=row.status in message_status.FINAL_MESSAGE
         )
 
     @strawberry.mutation(
@@ -315,10 +315,14 @@ class MessageMutations:
                 items.append(SendBatchItem(index=index, message=node, duplicate=result.duplicate, error=None))
         return items
 
-    @strawberry.mutation(description="Send again the deliveries of a message that failed.")
-    async def resend_failed(self, info: Info, message_id: int) -> MessageNode:
+    @strawberry.mutation(
+        description="Send again the deliveries of a message that failed (a partly refused one: only to "
+        "the receivers not yet served). Deliveries whose outcome is unknown are left out unless "
+        "`includeUnknown`: their receivers may have the message already."
+    )
+    async def resend_failed(self, info: Info, message_id: int, include_unknown: bool = False) -> MessageNode:
         ctx = info.context
-        await messages.resend_failed(ctx.runtime, ctx.principal, message_id)
+        await messages.resend_failed(ctx.runtime, ctx.principal, message_id, include_unknown)
         return await message_node(await messages.get_message(ctx.principal, message_id), with_history=False)
 
 

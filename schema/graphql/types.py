@@ -10,7 +10,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from schema.channels.base import ChannelType as ChannelTypeDecl
-from schema.channels.base import FieldKind, Format, Mention
+from schema.channels.base import FieldKind, Format, Mention, UnknownPolicy
 from schema.channels.registry import CHANNEL_TYPES
 from schema.graphql.context import Info
 from schema.models import ApiKey as ApiKeyRow
@@ -32,6 +32,14 @@ KeyScopeEnum = strawberry.enum(KeyScope, name="KeyScope")
 FormatEnum = strawberry.enum(Format, name="Format")
 FieldKindEnum = strawberry.enum(FieldKind, name="FieldKind")
 MentionEnum = strawberry.enum(Mention, name="MentionKind")
+UnknownPolicyEnum = strawberry.enum(
+    UnknownPolicy,
+    name="UnknownPolicy",
+    description="What happens when a send's outcome is unknown (no answer after the request left): RETRY "
+    "(the vendor drops a repeat of the idempotency key PushNest sends, so retrying cannot duplicate) or "
+    "RETRY_IF_NOT_SENT (no dedupe: only a request that provably never left is retried; a timeout "
+    "after sending ends UNKNOWN at once, and resendFailed leaves it out unless includeUnknown).",
+)
 
 N = TypeVar("N")
 R = TypeVar("R")
@@ -141,6 +149,12 @@ class ChannelTypeNode:
     rate_windows: list[RateWindow] = strawberry.field(
         description="Every window a send must fit in (`rateWindow` first; Feishu adds 5 per second)."
     )
+    vendor_dedupe: bool = strawberry.field(
+        description="The vendor drops a repeat of the idempotency key PushNest sends (same key on every retry)."
+    )
+    unknown_policy: UnknownPolicyEnum = strawberry.field(  # type: ignore[valid-type]
+        description="What happens to a send whose outcome is unknown."
+    )
 
     @classmethod
     def of(cls, decl: ChannelTypeDecl) -> ChannelTypeNode:
@@ -163,6 +177,8 @@ class ChannelTypeNode:
             rate_limit=RateLimit(count=limit.count, per_seconds=limit.per_seconds) if limit else None,
             rate_window=RateWindow(count=limit.count, seconds=limit.per_seconds) if limit else None,
             rate_windows=[RateWindow(count=w.count, seconds=w.per_seconds) for w in decl.rate_windows],
+            vendor_dedupe=decl.vendor_dedupe,
+            unknown_policy=decl.unknown_policy,
         )
 
 

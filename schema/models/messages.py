@@ -23,6 +23,8 @@ class MessageStatus(StrEnum):
     SUCCEEDED = "succeeded"
     PARTIAL = "partial"
     FAILED = "failed"
+    # Every delivery ended without a known outcome: a receiver may have the message already.
+    UNKNOWN = "unknown"
 
 
 class DeliveryStatus(StrEnum):

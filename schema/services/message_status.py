@@ -12,10 +12,17 @@ from schema.db import retry_deadlocks
 from schema.models import Delivery, Message
 from schema.models.messages import DeliveryStatus, MessageStatus
 
+# The one list of final statuses, for deliveries and for messages.
 FINAL = frozenset({DeliveryStatus.SUCCEEDED, DeliveryStatus.FAILED, DeliveryStatus.UNKNOWN})
+FINAL_MESSAGE = frozenset(
+    {MessageStatus.SUCCEEDED, MessageStatus.PARTIAL, MessageStatus.FAILED, MessageStatus.UNKNOWN}
+)
 
 
 def status_of(statuses: list[DeliveryStatus]) -> MessageStatus:
+    """What the deliveries add up to once all are final: some arrived → PARTIAL; none arrived and
+    none is known to have failed → UNKNOWN (not FAILED: a receiver may have it, so a resend could
+    duplicate it); none arrived and some failed → FAILED (`resendFailed` resends just those)."""
     if not statuses:
         return MessageStatus.FAILED
     if not all(s in FINAL for s in statuses):
@@ -24,7 +31,11 @@ def status_of(statuses: list[DeliveryStatus]) -> MessageStatus:
     succeeded = sum(s is DeliveryStatus.SUCCEEDED for s in statuses)
     if succeeded == len(statuses):
         return MessageStatus.SUCCEEDED
-    return MessageStatus.PARTIAL if succeeded else MessageStatus.FAILED
+    if succeeded:
+        return MessageStatus.PARTIAL
+    if all(s is DeliveryStatus.UNKNOWN for s in statuses):
+        return MessageStatus.UNKNOWN
+    return MessageStatus.FAILED
 
 
 async def refresh(message_ids: set[int], conn: BaseDBAsyncClient | None = None) -> None:
@@ -49,7 +60,7 @@ async def refresh(message_ids: set[int], conn: BaseDBAsyncClient | None = None) 
     now = datetime.now(UTC)
     # One UPDATE per resulting status, not one per message: batches touch hundreds of messages.
     for status, ids in sorted(by_status.items()):
-        final = status in (MessageStatus.SUCCEEDED, MessageStatus.PARTIAL, MessageStatus.FAILED)
+        final = status in FINAL_MESSAGE
         update = Message.filter(id__in=ids).using_db(conn)
         if conn is not None:  # the caller's transaction is retried as a whole on a deadlock
             await update.update(status=status, finished_at=now if final else None)

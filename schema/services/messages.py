@@ -15,13 +15,16 @@ from schema.events import DeliveryEvent
 from schema.models import Delivery, DeliveryAttempt, Message
 from schema.models.messages import DeliveryStatus, MessageStatus
 from schema.services import audit, message_status
+from schema.services.message_status import FINAL_MESSAGE
 from schema.services.pagination import Page, paginate
 from schema.services.principal import Principal
 from schema.services.runtime import Runtime
 from schema.services.validation import filter_text
 
-FINAL_MESSAGE = frozenset({MessageStatus.SUCCEEDED, MessageStatus.PARTIAL, MessageStatus.FAILED})
-RESENDABLE = (DeliveryStatus.FAILED, DeliveryStatus.UNKNOWN)
+# What `resendFailed` sends again: failures; deliveries whose outcome is unknown only when asked,
+# since their receivers may have the message already.
+RESENDABLE = (DeliveryStatus.FAILED,)
+RESENDABLE_WITH_UNKNOWN = (*RESENDABLE, DeliveryStatus.UNKNOWN)
 MAX_WAIT_SECONDS = 60.0
 MAX_SEARCH_CHARS = 200
 MAX_IDS = 100
@@ -107,15 +110,26 @@ async def wait_for_outcome(message_id: int, timeout_seconds: float) -> Message:
         pause = min(pause * 2, 0.25)
 
 
-async def resend_failed(runtime: Runtime, principal: Principal, message_id: int) -> list[Delivery]:
-    """Queue again the deliveries that failed (or whose outcome is unknown), with a fresh retry budget."""
+async def resend_failed(
+    runtime: Runtime, principal: Principal, message_id: int, include_unknown: bool = False
+) -> list[Delivery]:
+    """Queue again the deliveries that failed (and, if asked, those whose outcome is unknown), with
+    a fresh retry budget."""
     message = await get_message(principal, message_id)
     principal.require_user()
-    ids = [d.id for d in await Delivery.filter(message_id=message.id, status__in=RESENDABLE)]
+    statuses = RESENDABLE_WITH_UNKNOWN if include_unknown else RESENDABLE
+    ids = [d.id for d in await Delivery.filter(message_id=message.id, status__in=statuses)]
     if not ids:
-        raise Conflict("this message has no failed delivery to resend")
+        unknown = await Delivery.filter(message_id=message.id, status=DeliveryStatus.UNKNOWN).count()
+        hint = (
+            f" ({unknown} with an unknown outcome, whose receivers may have it: pass includeUnknown: true "
+            "to send those again)"
+            if unknown
+            else ""
+        )
+        raise Conflict(f"this message has no failed delivery to resend{hint}")
     now = datetime.now(UTC)
-    await Delivery.filter(id__in=ids, status__in=RESENDABLE).update(
+    await Delivery.filter(id__in=ids, status__in=statuses).update(
         status=DeliveryStatus.QUEUED,
         next_attempt_at=now,
         budget_start=F("attempts"),
@@ -131,5 +145,11 @@ async def resend_failed(runtime: Runtime, principal: Principal, message_id: int)
         [DeliveryEvent.about(message, d, status=d.status.value, attempt=d.attempts, at=at) for d in queued]
     )
     await runtime.enqueuer.deliveries_due(ids)
-    await audit.record(principal, "message.resend_failed", "message", message.id, {"deliveries": [None, ids]})
+    await audit.record(
+        principal,
+        "message.resend_failed",
+        "message",
+        message.id,
+        {"deliveries": [None, ids], "include_unknown": [None, include_unknown]},
+    )
     return queued

@@ -243,7 +243,7 @@ async def settled(client: GraphQLClient, message_id: int, timeout: float = 20.0)
     deadline = time.monotonic() + timeout
     while True:
         message: dict[str, Any] = (await client.call(MESSAGE, {"id": message_id}))["message"]
-        if message["status"] in ("SUCCEEDED", "PARTIAL", "FAILED"):
+        if message["status"] in ("SUCCEEDED", "PARTIAL", "FAILED", "UNKNOWN"):
             return message
         assert time.monotonic() < deadline, message
         await asyncio.sleep(0.1)

@@ -60,7 +60,7 @@ async def send_and_settle(client: GraphQLClient, task_id: int, timeout: float = 
     deadline = time.monotonic() + timeout
     while True:
         message: dict[str, Any] = (await client.call(MESSAGE, {"id": message_id}))["message"]
-        if message["status"] in ("SUCCEEDED", "PARTIAL", "FAILED"):
+        if message["status"] in ("SUCCEEDED", "PARTIAL", "FAILED", "UNKNOWN"):
             return Sent(message_id, message)
         assert time.monotonic() < deadline, message
         await asyncio.sleep(0.05)

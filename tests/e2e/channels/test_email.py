@@ -169,10 +169,11 @@ async def test_no_answer_after_data_is_unknown_and_keeps_the_message_id(
     task = await channel_task(admin, "email", config(smtp, "plain"), binding())
     sent = await send_and_settle(admin, task, text="x")
     history = sent.delivery["history"]
-    assert history[0]["errorClass"] == "unknown" and history[-1]["outcome"] == "succeeded"
+    # SMTP drops no repeat: the mail may be queued already, so it is not sent again (issue 14).
+    assert [h["errorClass"] for h in history] == ["unknown"] and sent.message["status"] == "UNKNOWN"
     await asyncio.sleep(0.6)  # the hung DATA may still be queued by the server
     ids = {m.parsed["Message-ID"] for m in smtp.plain.handler.mails}
-    assert len(ids) == 1 and ids.pop().startswith("<pn-d")
+    assert len(ids) <= 1 and all(i.startswith("<pn-d") for i in ids)
 
 
 async def test_too_many_messages_defers_the_delivery(admin: GraphQLClient, smtp: Servers) -> None:

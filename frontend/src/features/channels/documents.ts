@@ -2,7 +2,7 @@ import { graphql } from '@/gql'
 
 /** A channel as the list and the dialogs use it (config with secrets masked). */
 export const ChannelFieldsFragment = graphql(`
-  fragment ChannelFields on Channel { id name type config enabled allowPrivateTargets createdAt updatedAt }
+  fragment ChannelFields on Channel { id name type config enabled allowPrivateTargets createdAt updatedAt nextFreeSlot }
 `)
 
 export const ChannelTypesDocument = graphql(`
@@ -13,6 +13,9 @@ export const ChannelTypesDocument = graphql(`
       description
       supportsReceivers
       receiverKind
+      rateWindow { count seconds }
+      vendorDedupe
+      unknownPolicy
       configFields { name label kind required default help options }
     }
   }

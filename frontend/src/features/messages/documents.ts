@@ -94,8 +94,8 @@ export const MessageDetailDocument = graphql(`
 `)
 
 export const ResendFailedDocument = graphql(`
-  mutation ResendFailed($messageId: Int!) {
-    resendFailed(messageId: $messageId) { id status }
+  mutation ResendFailed($messageId: Int!, $includeUnknown: Boolean! = false) {
+    resendFailed(messageId: $messageId, includeUnknown: $includeUnknown) { id status }
   }
 `)
 

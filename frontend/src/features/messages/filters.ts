@@ -16,7 +16,7 @@ export interface LogFilters {
 
 export type RangeKey = '' | '1h' | '24h' | '7d' | '30d' | 'custom'
 export const RANGE_KEYS: RangeKey[] = ['', '1h', '24h', '7d', '30d', 'custom']
-export const MESSAGE_STATUSES: MessageStatus[] = ['SCHEDULED', 'QUEUED', 'SENDING', 'SUCCEEDED', 'PARTIAL', 'FAILED']
+export const MESSAGE_STATUSES: MessageStatus[] = ['SCHEDULED', 'QUEUED', 'SENDING', 'SUCCEEDED', 'PARTIAL', 'FAILED', 'UNKNOWN']
 const RANGE_MS: Record<string, number> = { '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 }
 const MAX_SEARCH = 200
 
@@ -118,7 +118,7 @@ export function matchesFilter(m: FilterableMessage, filter: MessageFilterInput):
   return true
 }
 
-const FINAL_MESSAGE: string[] = ['SUCCEEDED', 'PARTIAL', 'FAILED']
+const FINAL_MESSAGE: string[] = ['SUCCEEDED', 'PARTIAL', 'FAILED', 'UNKNOWN']
 const MOVING_DELIVERY: string[] = ['QUEUED', 'SENDING', 'RETRYING', 'RATE_LIMITED']
 
 /** A cheap check before fetching a message an event names: can it possibly belong to this list? */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { excerpt, formatLogTime, formatMs, htmlToText, markdownToText, prettyJson, progressOf, progressWidths, resendable } from './present'
+import { excerpt, formatLogTime, formatMs, htmlToText, markdownToText, prettyJson, progressOf, progressWidths, resendable, unknownOutcomes } from './present'
 
 describe('excerpt', () => {
   it('prefers the plain text body and clips it', () => {
@@ -32,7 +32,8 @@ describe('progress', () => {
 
   it('counts unknown outcomes as failed, like the server', () => {
     expect(progressOf(ds('SUCCEEDED', 'FAILED', 'UNKNOWN', 'RETRYING', 'QUEUED'))).toEqual({ total: 5, succeeded: 1, failed: 2, remaining: 2 })
-    expect(resendable(ds('SUCCEEDED', 'FAILED', 'UNKNOWN'))).toBe(2)
+    expect(resendable(ds('SUCCEEDED', 'FAILED', 'UNKNOWN'))).toBe(1)
+    expect(unknownOutcomes(ds('SUCCEEDED', 'FAILED', 'UNKNOWN', 'UNKNOWN'))).toBe(2)
   })
 
   it('gives bar widths that never pass 100%', () => {

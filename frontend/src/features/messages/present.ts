@@ -60,7 +60,12 @@ export function progressWidths(p: SendProgress): { succeeded: number; failed: nu
 
 /** Deliveries that `resendFailed` would queue again. */
 export function resendable(deliveries: { status: DeliveryStatus }[]): number {
-  return deliveries.filter((d) => d.status === 'FAILED' || d.status === 'UNKNOWN').length
+  return deliveries.filter((d) => d.status === 'FAILED').length
+}
+
+/** Deliveries whose outcome is unknown: resent only when asked (`includeUnknown`), as their receivers may have them. */
+export function unknownOutcomes(deliveries: { status: DeliveryStatus }[]): number {
+  return deliveries.filter((d) => d.status === 'UNKNOWN').length
 }
 
 /** "Mar 1, 10:00:05" — dense enough for a log row; the full date is in the row's tooltip. */

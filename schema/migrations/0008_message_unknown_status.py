@@ -1,0 +1,17 @@
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+from schema.models.messages import MessageStatus
+from tortoise import fields
+
+class Migration(migrations.Migration):
+    dependencies = [('models', '0007_api_key_expiry')]
+
+    initial = False
+
+    operations = [
+        ops.AlterField(
+            model_name='Message',
+            name='status',
+            field=fields.CharEnumField(default=MessageStatus.QUEUED, description='SCHEDULED: scheduled\nQUEUED: queued\nSENDING: sending\nSUCCEEDED: succeeded\nPARTIAL: partial\nFAILED: failed\nUNKNOWN: unknown', enum_type=MessageStatus, max_length=16),
+        ),
+    ]
