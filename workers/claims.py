@@ -35,6 +35,7 @@ _COLUMNS = (
     "channel_type",
     "format",
     "receivers",
+    "receiver_outcomes",
     "attempts",
     "budget_start",
     "version",
@@ -52,6 +53,7 @@ class Claimed:
     channel_type: str
     format: str
     receivers: list[Any]
+    receiver_outcomes: dict[str, Any] | None
     attempts: int
     budget_start: int
     version: int
@@ -100,6 +102,8 @@ async def _read_claimed(conn: Any, token: str) -> list[dict[str, Any]]:
         row["receivers"] = (
             json.loads(receivers) if isinstance(receivers, str | bytes) else list(receivers or [])
         )
+        outcomes = row["receiver_outcomes"]
+        row["receiver_outcomes"] = json.loads(outcomes) if isinstance(outcomes, str | bytes) else outcomes
     return found
 
 

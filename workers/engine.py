@@ -31,7 +31,9 @@ from schema.channels.base import (
 from schema.channels.masking import scrub
 from schema.channels.registry import CHANNEL_TYPES
 from schema.crypto import SecretBox
+from schema.domain import receivers
 from schema.domain.bodies import Content, body_for, text_of
+from schema.domain.receivers import ReceiverMap, ReceiverResult
 from schema.domain.retry import RetryPolicy
 from schema.models import Channel
 from schema.models.messages import DeliveryStatus
@@ -62,6 +64,8 @@ class Outcome:
     vendor_response: str = ""
     latency_ms: int | None = None
     retry_in: float | None = None
+    # The delivery's per-receiver map after this attempt; None: no receiver reported (unchanged).
+    receivers: ReceiverMap | None = None
 
     @property
     def row(self) -> Claimed:
@@ -144,12 +148,13 @@ class DeliveryEngine:
             if exc.error_class is ErrorClass.RATE_LIMITED:
                 await self._block(channel, exc.wait_seconds or 30.0)
             error_class, error = self._bounded(job, exc)
-            return self._failure(
+            failure = self._failure(
                 job, started, error_class, error, exc.vendor_response, _ms(clock), exc.wait_seconds
             )
+            return _with_receivers(failure, exc.receivers)
         except TimeoutError:
             return self._failure(job, started, ErrorClass.UNKNOWN, "no answer in time", latency_ms=_ms(clock))
-        return Outcome(
+        succeeded = Outcome(
             job,
             DeliveryStatus.SUCCEEDED,
             attempted=True,
@@ -157,6 +162,7 @@ class DeliveryEngine:
             vendor_response=receipt.vendor_response,
             latency_ms=_ms(clock),
         )
+        return _with_receivers(succeeded, receipt.receivers)
 
     def _bounded(self, job: Job, exc: ChannelError) -> tuple[ErrorClass, str]:
         """A failure that deserves only `max_tries` attempts becomes permanent after them, explained."""
@@ -178,6 +184,7 @@ class DeliveryEngine:
             title=message.title, text=message.text, markdown=message.markdown, html=message.html
         )
         mentions = message.mentions
+        served = receivers.accepted(row.receiver_outcomes)
         return Outgoing(
             message_id=message.id,
             delivery_id=row.id,
@@ -187,7 +194,7 @@ class DeliveryEngine:
             format=Format(row.format),
             text=text_of(content),
             url=message.url,
-            receivers=tuple(row.receivers),
+            receivers=tuple(r for r in row.receivers if r not in served),
             mentions=Mentions(
                 mobiles=_merged(mentions.get("mobiles"), binding.mention_mobiles if binding else []),
                 user_ids=_merged(mentions.get("user_ids"), binding.mention_user_ids if binding else []),
@@ -196,6 +203,7 @@ class DeliveryEngine:
             options=dict(binding.options) if binding else {},
             idempotency_key=f"pn-d{row.id}",
             trace_id=message.trace_id,
+            already_accepted=served,
         )
 
     def _final(self, job: Job, started: datetime, error: str) -> Outcome:
@@ -257,6 +265,30 @@ class DeliveryEngine:
             latency_ms=latency_ms,
             retry_in=retry_in,
         )
+
+
+def _with_receivers(outcome: Outcome, results: tuple[ReceiverResult, ...]) -> Outcome:
+    """The outcome once what the vendor said per receiver is merged into the delivery's map.
+
+    A refused receiver turns an answered send into PARTIAL (some accepted) or FAILED (none), and a
+    failure that ends the delivery after some receivers were served into PARTIAL: either way
+    `lastError` names the refused (schema/domain/receivers.py)."""
+    if not results:
+        return outcome
+    merged = receivers.merge(outcome.row.receiver_outcomes, results)
+    seen = receivers.summary(merged)
+    status, error_class, error = outcome.status, outcome.error_class, outcome.error
+    if status is DeliveryStatus.SUCCEEDED and seen.refused:
+        status = DeliveryStatus.PARTIAL if seen.accepted else DeliveryStatus.FAILED
+        error_class, error = ErrorClass.PERMANENT.value, seen.refused_text()
+    elif status in (DeliveryStatus.FAILED, DeliveryStatus.UNKNOWN) and seen.accepted:
+        status = DeliveryStatus.PARTIAL
+        error = f"{error}; {seen.refused_text()}" if seen.refused else error
+    elif seen.refused and status is not DeliveryStatus.SUCCEEDED:
+        error = f"{error}; {seen.refused_text()}"
+    return replace(
+        outcome, status=status, error_class=error_class, error=error[:_MAX_ERROR_CHARS], receivers=merged
+    )
 
 
 def _vendor_dedupes(job: Job) -> bool:

@@ -49,6 +49,7 @@ async def _record_once(outcomes: list[Outcome]) -> list[Outcome]:
         await _insert_attempts(conn, [o for o in outcomes if o.attempted], now)
         await _record_successes(conn, [o for o in applied if o.status is DeliveryStatus.SUCCEEDED])
         await _record_others(conn, [o for o in applied if o.status is not DeliveryStatus.SUCCEEDED], now)
+        await _record_receivers(conn, [o for o in applied if o.receivers is not None])
         await message_status.refresh({o.job.message.id for o in applied}, conn)
         await stats.record_final(
             [_counted(o, now) for o in applied if o.status in message_status.FINAL], conn
@@ -149,6 +150,12 @@ async def _record_others(conn: BaseDBAsyncClient, outcomes: list[Outcome], now: 
         await Delivery.filter(id__in=ids).using_db(conn).update(**changes)
 
 
+async def _record_receivers(conn: BaseDBAsyncClient, outcomes: list[Outcome]) -> None:
+    """Per-receiver maps, one row at a time: only deliveries with several receivers report them."""
+    for o in outcomes:
+        await Delivery.filter(id=o.row.id).using_db(conn).update(receiver_outcomes=o.receivers)
+
+
 def _counted(o: Outcome, now: datetime) -> stats.FinalOutcome:
     message = o.job.message
     return stats.FinalOutcome(
@@ -158,7 +165,8 @@ def _counted(o: Outcome, now: datetime) -> stats.FinalOutcome:
         channel_id=o.row.channel_id,
         task_id=message.task_id,
         template_id=message.template_id,
-        status=o.status.value,
+        # Statistics count deliveries that reached everyone: a partly refused one is not.
+        status=DeliveryStatus.FAILED.value if o.status is DeliveryStatus.PARTIAL else o.status.value,
         latency_ms=o.latency_ms,
         error_class=o.error_class,
         error=o.error,

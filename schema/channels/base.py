@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import types
 import typing
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, SecretStr
 
+from schema.domain.receivers import ReceiverResult
 from schema.net.targets import Outbound, Resolve, system_resolve
 
 
@@ -153,6 +154,7 @@ class ChannelError(Exception):
         *,
         max_tries: int | None = None,
         final_hint: str = "",
+        receivers: tuple[ReceiverResult, ...] = (),
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -161,6 +163,8 @@ class ChannelError(Exception):
         self.vendor_response = vendor_response
         self.max_tries = max_tries
         self.final_hint = final_hint
+        # Receivers served or refused before the failure (schema/domain/receivers.py).
+        self.receivers = receivers
 
 
 @dataclass(frozen=True)
@@ -191,6 +195,14 @@ class Outgoing:
     # Stable across retries of this delivery: vendors that dedupe get the same key every time.
     idempotency_key: str
     trace_id: str = ""
+    # Receivers an earlier attempt already served: never sent to again (schema/domain/receivers.py).
+    # `receivers` above leaves them out already; a channel that takes its receivers from the
+    # binding's options filters those with `still_to_send`.
+    already_accepted: frozenset[str] = frozenset()
+
+    def still_to_send(self, receivers: Iterable[str]) -> list[str]:
+        """`receivers` without duplicates and without those that already have the message."""
+        return [r for r in dict.fromkeys(receivers) if r not in self.already_accepted]
 
 
 @dataclass(frozen=True)
@@ -207,9 +219,12 @@ class InboxDrop:
 
 @dataclass(frozen=True)
 class Receipt:
-    """A successful send: what the vendor answered (kept in the attempt row)."""
+    """A send the vendor answered without a failure for the request as a whole: what it answered
+    (kept in the attempt row) and, for a send to several receivers, what it said about each (a
+    refused one makes the delivery PARTIAL or FAILED, see schema/domain/receivers.py)."""
 
     vendor_response: str = ""
+    receivers: tuple[ReceiverResult, ...] = ()
 
 
 class TokenStore(Protocol):

@@ -38,6 +38,7 @@ from schema.channels.base import (
 )
 from schema.channels.http import kept
 from schema.channels.masking import scrub, secret_values
+from schema.domain.receivers import ReceiverOutcome, ReceiverResult
 from schema.net.targets import TargetRefused, connect_public
 
 
@@ -156,7 +157,8 @@ def build_message(outgoing: Outgoing, config: Config) -> tuple[EmailMessage, lis
             link = html.escape(outgoing.url, quote=True)
             body = f'{body}\n<p><a href="{link}">{link}</a></p>'
         message.add_alternative(body, subtype="html")
-    return message, [*to, *cc, *bcc]
+    # Envelope recipients an earlier attempt already handed over are not sent to again.
+    return message, outgoing.still_to_send([*to, *cc, *bcc])
 
 
 def _tls_context(config: Config) -> ssl.SSLContext | None:
@@ -196,8 +198,11 @@ def _tls_verify_failure(exc: BaseException) -> bool:
     return False
 
 
-async def _transaction(smtp: aiosmtplib.SMTP, message: EmailMessage, sender: str, rcpts: list[str]) -> str:
-    """MAIL, RCPT for each recipient, DATA. Returns what the server answered, with any refusals."""
+async def _transaction(
+    smtp: aiosmtplib.SMTP, message: EmailMessage, sender: str, rcpts: list[str]
+) -> tuple[str, tuple[ReceiverResult, ...]]:
+    """MAIL, RCPT for each recipient, DATA. Returns what the server answered, with any refusals,
+    and what it said per recipient (5xx: refused for good; 4xx: to try again)."""
     if smtp.last_ehlo_response is None:
         await smtp.ehlo()
     eight_bit = smtp.supports_extension("8BITMIME")
@@ -209,11 +214,13 @@ async def _transaction(smtp: aiosmtplib.SMTP, message: EmailMessage, sender: str
             await smtp.rcpt(rcpt)
         except aiosmtplib.SMTPRecipientRefused as exc:
             refused[rcpt] = exc
+    per_rcpt = tuple(_rcpt_result(rcpt, refused.get(rcpt)) for rcpt in rcpts)
     if len(refused) == len(rcpts):
         # Every recipient refused: classified by the most hopeful answer (a 4xx may still pass).
         worst = min(refused.values(), key=lambda e: e.code)
         error = classify_reply(worst.code, worst.message, "all recipients refused")
         error.vendor_response = kept("; ".join(f"{r}: {e.code} {e.message}" for r, e in refused.items()))
+        error.receivers = per_rcpt
         raise error
     try:
         response = await smtp.data(flat)
@@ -225,7 +232,15 @@ async def _transaction(smtp: aiosmtplib.SMTP, message: EmailMessage, sender: str
     if refused:
         listed = ", ".join(f"{r} ({e.code} {e.message})" for r, e in refused.items())
         answer += f"; accepted {len(rcpts) - len(refused)} of {len(rcpts)}; refused: {listed}"
-    return answer
+    return answer, per_rcpt
+
+
+def _rcpt_result(rcpt: str, refusal: aiosmtplib.SMTPRecipientRefused | None) -> ReceiverResult:
+    if refusal is None:
+        return ReceiverResult(rcpt, ReceiverOutcome.ACCEPTED)
+    reason = f"{refusal.code} {refusal.message}"
+    final = refusal.code >= 500  # [inf] RFC 5321: 4xx is temporary
+    return ReceiverResult(rcpt, ReceiverOutcome.REFUSED if final else ReceiverOutcome.PENDING, reason)
 
 
 async def _quit(smtp: aiosmtplib.SMTP) -> None:
@@ -246,10 +261,12 @@ async def send(outgoing: Outgoing, config: Config, ctx: SendContext) -> Receipt:
         # too would free its descriptor while the transport still has it registered).
         sock = None
         await smtp.connect()
-        answer = await _transaction(smtp, message, config.from_address, rcpts)
+        answer, per_rcpt = await _transaction(smtp, message, config.from_address, rcpts)
         await _quit(smtp)
     except ChannelError as exc:
         exc.message, exc.vendor_response = _mask(exc.message, config), _mask(exc.vendor_response, config)
+        if len(rcpts) == 1 and not outgoing.already_accepted:
+            exc.receivers = ()  # one recipient: the delivery's own status says it all
         raise
     except aiosmtplib.SMTPResponseException as exc:
         stage = "login" if isinstance(exc, aiosmtplib.SMTPAuthenticationError) else "the server"
@@ -266,7 +283,8 @@ async def send(outgoing: Outgoing, config: Config, ctx: SendContext) -> Receipt:
     skipped = valid_receivers(outgoing)[1]
     if skipped:
         answer += f"; skipped (not addresses): {', '.join(repr(r) for r in skipped)}"
-    return Receipt(kept(_mask(answer, config)))
+    several = len(rcpts) > 1 or bool(outgoing.already_accepted)
+    return Receipt(kept(_mask(answer, config)), per_rcpt if several else ())
 
 
 def _client(config: Config, sock: socket.socket, timeout: float) -> aiosmtplib.SMTP:

@@ -28,6 +28,7 @@ from schema.channels.base import (
 )
 from schema.channels.http import call, kept
 from schema.channels.masking import scrub
+from schema.domain.receivers import ReceiverOutcome, ReceiverResult
 
 
 class Config(ChannelConfig):
@@ -214,7 +215,7 @@ def _summary(results: list[_Result]) -> str:
 
 async def send(outgoing: Outgoing, config: Config, ctx: SendContext) -> Receipt:
     options = BindingOptions.model_validate(dict(outgoing.options))
-    openids = list(dict.fromkeys(outgoing.receivers or options.openids))
+    openids = outgoing.still_to_send(outgoing.receivers or options.openids)
     if not openids:
         raise ChannelError(
             "no OpenID to send to: give recipients or set the binding's OpenIDs", ErrorClass.PERMANENT
@@ -234,24 +235,33 @@ async def send(outgoing: Outgoing, config: Config, ctx: SendContext) -> Receipt:
         results.append(result)
         if result.code == _QUOTA_CODE:
             break  # the others would meet the same daily quota
+    per_receiver = tuple(_receiver_result(r) for r in results)
     failed = [r for r in results if r.error is not None]
+    several = len(openids) > 1 or bool(outgoing.already_accepted)
     if not failed:
-        return Receipt(_summary(results))
-    # A failure another try may fix fails the delivery, so it is retried (client_msg_id keeps the
-    # OpenIDs that already got it from getting it twice); only recipient/config errors are final.
+        return Receipt(_summary(results), per_receiver if several else ())
+    # A failure another try may fix fails the attempt, so it is retried — to the OpenIDs not yet
+    # served only; refused OpenIDs are reported per receiver and end the delivery PARTIAL/FAILED.
     transient = next(
         (r.error for r in failed if r.error and r.error.error_class is not ErrorClass.PERMANENT), None
     )
+    if transient is None and several:
+        return Receipt(_summary(results), per_receiver)
     first = transient or failed[0].error
     assert first is not None
-    if transient is None and len(failed) < len(openids):
-        refused = ", ".join(f"{r.openid} (errcode {r.code})" for r in failed)
-        sent = len(openids) - len(failed)
-        return Receipt(kept(f"sent to {sent} of {len(openids)}; refused: {refused}; {_summary(results)}"))
-    if len(openids) > 1:
+    if several:
         first.message += f" ({len(failed)} of {len(openids)} OpenIDs failed)"
         first.vendor_response = _summary(results)
+        first.receivers = per_receiver
     raise first
+
+
+def _receiver_result(result: _Result) -> ReceiverResult:
+    if result.error is None:
+        return ReceiverResult(result.openid, ReceiverOutcome.ACCEPTED)
+    if result.error.error_class is ErrorClass.PERMANENT:
+        return ReceiverResult(result.openid, ReceiverOutcome.REFUSED, result.error.message)
+    return ReceiverResult(result.openid, ReceiverOutcome.PENDING, result.error.message)
 
 
 CHANNEL_TYPE = ChannelType(

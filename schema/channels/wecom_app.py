@@ -32,6 +32,7 @@ from schema.channels.base import (
 )
 from schema.channels.http import call
 from schema.channels.wecom_robot import RETRYABLE_CODES, THROTTLED_CODE, answer_of, error, wait
+from schema.domain.receivers import ReceiverOutcome, ReceiverResult
 
 
 class Config(ChannelConfig):
@@ -63,6 +64,8 @@ class BindingOptions(ChannelConfig):
 TOKEN_CODES = frozenset({40014, 42001, 41001})
 TOKEN_EARLY_SECONDS = 300
 _REJECTED = {"invaliduser": "touser", "invalidparty": "toparty", "invalidtag": "totag"}
+# How departments and tags are named among a delivery's receivers (users go by their id).
+_RECEIVER_PREFIX = {"touser": "", "toparty": "party:", "totag": "tag:"}
 
 
 def token_key(config: Config) -> str:
@@ -114,11 +117,12 @@ async def _fetch_token(config: Config, ctx: SendContext) -> tuple[str, float]:
 
 
 def targets(outgoing: Outgoing) -> dict[str, str]:
-    users = list(outgoing.receivers) or [str(u) for u in outgoing.options.get("touser", [])]
+    """touser / toparty / totag, without those an earlier attempt already reached."""
+    users = outgoing.still_to_send(outgoing.receivers or [str(u) for u in outgoing.options.get("touser", [])])
     found = {
         "touser": "|".join(users),
-        "toparty": "|".join(str(p) for p in outgoing.options.get("toparty", [])),
-        "totag": "|".join(str(t) for t in outgoing.options.get("totag", [])),
+        "toparty": "|".join(_still_to_send(outgoing, "toparty")),
+        "totag": "|".join(_still_to_send(outgoing, "totag")),
     }
     if not any(found.values()):
         raise ChannelError(
@@ -126,6 +130,12 @@ def targets(outgoing: Outgoing) -> dict[str, str]:
             ErrorClass.PERMANENT,
         )
     return {name: value for name, value in found.items() if value}
+
+
+def _still_to_send(outgoing: Outgoing, field: str) -> list[str]:
+    prefix = _RECEIVER_PREFIX[field]
+    named = [str(v) for v in outgoing.options.get(field, [])]
+    return [v for v in named if f"{prefix}{v}" not in outgoing.already_accepted]
 
 
 def payload(outgoing: Outgoing, config: Config) -> dict[str, Any]:
@@ -199,9 +209,20 @@ def _receipt(body: dict[str, Any], data: dict[str, Any], answer: str) -> Receipt
         raise ChannelError(
             "every recipient was rejected as invalid or unlicensed", ErrorClass.PERMANENT, None, answer
         )
-    if any(rejected.values()):
-        return Receipt("partial: some recipients were rejected; " + answer)
-    return Receipt(answer)
+    named = [(f, v) for f in addressed for v in sorted(addressed[f]) if v != "@all"]
+    if len(named) < 2:
+        return Receipt(answer)  # one target: nothing to tell apart
+    # Each addressed user, department and tag: accepted, or refused with the list that named it.
+    unlicensed = set(filter(None, str(data.get("unlicenseduser") or "").split("|")))
+    return Receipt(answer, tuple(_target_result(f, v, rejected[f], unlicensed) for f, v in named))
+
+
+def _target_result(field: str, value: str, rejected: set[str], unlicensed: set[str]) -> ReceiverResult:
+    receiver = f"{_RECEIVER_PREFIX[field]}{value}"
+    if value not in rejected:
+        return ReceiverResult(receiver, ReceiverOutcome.ACCEPTED)
+    why = "unlicensed" if value in unlicensed else f"invalid{field.removeprefix('to')}"
+    return ReceiverResult(receiver, ReceiverOutcome.REFUSED, f"WeCom: {why}")
 
 
 CHANNEL_TYPE = ChannelType(

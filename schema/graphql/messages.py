@@ -47,8 +47,17 @@ class DeliveryAttemptRecord:
         )
 
 
+@strawberry.type(name="ReceiverOutcome")
+class ReceiverOutcomeNode:
+    receiver: str
+    outcome: str = strawberry.field(description="accepted | refused | pending (to be tried again)")
+    reason: str = strawberry.field(description="The vendor's reason for a refused or pending receiver.")
+
+
 @strawberry.type(name="Delivery")
 class DeliveryNode:
+    """One message to one binding (and one chunk of receivers)."""
+
     id: int
     channel_id: int | None
     channel_name: str | None
@@ -64,6 +73,10 @@ class DeliveryNode:
     updated_at: datetime
     history: list[DeliveryAttemptRecord] | None = strawberry.field(
         description="Every attempt with the vendor's answer (on `message(id)` only; null in lists)."
+    )
+    receiver_outcomes: list[ReceiverOutcomeNode] = strawberry.field(
+        description="For a delivery to several receivers: what the vendor said about each (accepted ones "
+        "are never sent to again; refused ones make the delivery PARTIAL or FAILED). Empty: not reported."
     )
 
     @classmethod
@@ -87,6 +100,15 @@ class DeliveryNode:
             next_attempt_at=row.next_attempt_at,
             updated_at=row.updated_at,
             history=None if history is None else [DeliveryAttemptRecord.of(a) for a in history],
+            receiver_outcomes=[
+                ReceiverOutcomeNode(
+                    receiver=str(who),
+                    outcome=str(entry.get("outcome", "")),
+                    reason=str(entry.get("reason", "")),
+                )
+                for who, entry in (row.receiver_outcomes or {}).items()
+                if isinstance(entry, dict)
+            ],
         )
 
 

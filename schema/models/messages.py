@@ -33,6 +33,8 @@ class DeliveryStatus(StrEnum):
     RETRYING = "retrying"
     RATE_LIMITED = "rate_limited"
     SUCCEEDED = "succeeded"
+    # Some receivers accepted, some refused for good (schema/domain/receivers.py).
+    PARTIAL = "partial"
     FAILED = "failed"
     UNKNOWN = "unknown"
 
@@ -106,6 +108,9 @@ class Delivery(Model):
     format = fields.CharField(max_length=16, default="text")
     # One receiver, or a chunk of them for group sends (JSON list).
     receivers: list[Any] = fields.JSONField(default=list)
+    # What the vendor said per receiver when a delivery has several: receiver → {"outcome",
+    # "reason"} (schema/domain/receivers.py). Null: none reported.
+    receiver_outcomes: dict[str, Any] | None = fields.JSONField(null=True)
     status = fields.CharEnumField(DeliveryStatus, max_length=16, default=DeliveryStatus.QUEUED)
     attempts = fields.IntField(default=0)
     # `attempts` when the retry budget last started: a "resend failed" gives a fresh budget while

@@ -13,14 +13,17 @@ from schema.models import Delivery, Message
 from schema.models.messages import DeliveryStatus, MessageStatus
 
 # The one list of final statuses, for deliveries and for messages.
-FINAL = frozenset({DeliveryStatus.SUCCEEDED, DeliveryStatus.FAILED, DeliveryStatus.UNKNOWN})
+FINAL = frozenset(
+    {DeliveryStatus.SUCCEEDED, DeliveryStatus.PARTIAL, DeliveryStatus.FAILED, DeliveryStatus.UNKNOWN}
+)
 FINAL_MESSAGE = frozenset(
     {MessageStatus.SUCCEEDED, MessageStatus.PARTIAL, MessageStatus.FAILED, MessageStatus.UNKNOWN}
 )
 
 
 def status_of(statuses: list[DeliveryStatus]) -> MessageStatus:
-    """What the deliveries add up to once all are final: some arrived → PARTIAL; none arrived and
+    """What the deliveries add up to once all are final: some arrived (a delivery to some of its
+    receivers included) → PARTIAL; none arrived and
     none is known to have failed → UNKNOWN (not FAILED: a receiver may have it, so a resend could
     duplicate it); none arrived and some failed → FAILED (`resendFailed` resends just those)."""
     if not statuses:
@@ -31,7 +34,7 @@ def status_of(statuses: list[DeliveryStatus]) -> MessageStatus:
     succeeded = sum(s is DeliveryStatus.SUCCEEDED for s in statuses)
     if succeeded == len(statuses):
         return MessageStatus.SUCCEEDED
-    if succeeded:
+    if succeeded or DeliveryStatus.PARTIAL in statuses:
         return MessageStatus.PARTIAL
     if all(s is DeliveryStatus.UNKNOWN for s in statuses):
         return MessageStatus.UNKNOWN

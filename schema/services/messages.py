@@ -23,7 +23,8 @@ from schema.services.validation import filter_text
 
 # What `resendFailed` sends again: failures; deliveries whose outcome is unknown only when asked,
 # since their receivers may have the message already.
-RESENDABLE = (DeliveryStatus.FAILED,)
+# A PARTIAL delivery is resent to its refused receivers only (the accepted ones are skipped).
+RESENDABLE = (DeliveryStatus.FAILED, DeliveryStatus.PARTIAL)
 RESENDABLE_WITH_UNKNOWN = (*RESENDABLE, DeliveryStatus.UNKNOWN)
 MAX_WAIT_SECONDS = 60.0
 MAX_SEARCH_CHARS = 200

@@ -124,15 +124,19 @@ async def test_to_cc_bcc_and_per_call_receivers(admin: GraphQLClient, smtp: Serv
     assert mail.parsed["Bcc"] is None and b"hidden@example.com" not in mail.content
 
 
-async def test_partly_refused_recipients_are_listed_in_the_receipt(
+async def test_partly_refused_recipients_make_the_delivery_partial(
     admin: GraphQLClient, smtp: Servers
 ) -> None:
+    # Issue 14, point 2: a 550 for one of two recipients is not a success.
     smtp.plain.handler.reject["gone@example.com"] = "550 5.1.1 User unknown"
     task = await channel_task(
         admin, "email", config(smtp, "plain"), binding(["ok@example.com", "gone@example.com"])
     )
     sent = await send_and_settle(admin, task, text="x")
-    assert sent.delivery["status"] == "SUCCEEDED"
+    assert sent.delivery["status"] == "PARTIAL" and sent.message["status"] == "PARTIAL"
+    assert sent.delivery["lastError"] == (
+        "refused by 1 of 2 receivers: gone@example.com (550 5.1.1 User unknown)"
+    )
     answer = sent.delivery["history"][0]["vendorResponse"]
     assert "accepted 1 of 2" in answer and "gone@example.com (550 5.1.1 User unknown)" in answer
     assert smtp.plain.handler.mails[0].rcpt_tos == ["ok@example.com"]

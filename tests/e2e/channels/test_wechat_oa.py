@@ -189,18 +189,50 @@ async def test_permanent_failures_fail_after_one_attempt(
     assert wechat.sent == []
 
 
-async def test_some_openids_refused_still_delivers_to_the_rest(
+RESEND = "mutation($m: Int!) { resendFailed(messageId: $m) { id } }"
+OUTCOMES = (
+    "query($id: Int!) { message(id: $id) { deliveries { receiverOutcomes { receiver outcome reason } } } }"
+)
+
+
+async def test_some_openids_refused_is_partial_and_a_resend_goes_to_them_only(
     admin: GraphQLClient, wechat: FakeWeChat
 ) -> None:
+    # Issue 14, point 2: one of two bound OpenIDs answered 43004 — PARTIAL, named in lastError.
     [user] = followers(wechat, 1)
     stranger = openid()
     task = await channel_task(admin, "wechat_oa", config(wechat), {"options": {"openids": [stranger, user]}})
     sent = await send_and_settle(admin, task, text="partly")
     delivery = sent.delivery
-    assert delivery["status"] == "SUCCEEDED" and delivery["attempts"] == 1
-    answer = delivery["history"][0]["vendorResponse"]
-    assert "sent to 1 of 2" in answer and f"{stranger} (errcode 43004)" in answer
+    assert delivery["status"] == "PARTIAL" and sent.message["status"] == "PARTIAL"
+    assert delivery["attempts"] == 1 and delivery["errorClass"] == "permanent"
+    assert f"refused by 1 of 2 receivers: {stranger} (WeChat errcode 43004" in delivery["lastError"]
+    [outcomes] = (await admin.call(OUTCOMES, {"id": sent.message_id}))["message"]["deliveries"]
+    by_receiver = {o["receiver"]: o["outcome"] for o in outcomes["receiverOutcomes"]}
+    assert by_receiver == {stranger: "refused", user: "accepted"}
     assert [s.touser for s in wechat.sent] == [user]
+
+    # The stranger follows now: resendFailed sends to them only, never again to `user`.
+    wechat.followers.add(stranger)
+    wechat.send_calls.clear()
+    await admin.call(RESEND, {"m": sent.message_id})
+    again = await until_delivery(admin, sent.message_id, "SUCCEEDED")
+    assert again["lastError"] == ""
+    assert [call["touser"] for call in wechat.send_calls] == [stranger]
+
+
+async def test_a_transient_failure_is_retried_only_to_the_openids_not_yet_served(
+    admin: GraphQLClient, wechat: FakeWeChat
+) -> None:
+    # Issue 14, point 3: the second OpenID meets "system busy"; the retry must not send to the first.
+    first, second = followers(wechat, 2)
+    task = await channel_task(admin, "wechat_oa", config(wechat), {"options": {"openids": [first, second]}})
+    wechat.fail("send", Fault(), Fault(errcode=-1))  # the first request passes, the second is busy
+    sent = await send_and_settle(admin, task, text="storm")
+    assert sent.delivery["status"] == "SUCCEEDED" and sent.delivery["attempts"] == 2, sent.delivery
+    assert [call["touser"] for call in wechat.send_calls] == [first, second]  # the busy one never got in
+    assert sorted(s.touser for s in wechat.sent) == sorted([first, second])
+    assert [h["outcome"] for h in sent.delivery["history"]] == ["retrying", "succeeded"]
 
 
 async def test_all_openids_refused_fails(admin: GraphQLClient, wechat: FakeWeChat) -> None:
@@ -208,4 +240,4 @@ async def test_all_openids_refused_fails(admin: GraphQLClient, wechat: FakeWeCha
     task = await channel_task(admin, "wechat_oa", config(wechat), {"options": {"openids": strangers}})
     sent = await send_and_settle(admin, task, text="nobody")
     assert sent.delivery["status"] == "FAILED" and sent.delivery["errorClass"] == "permanent"
-    assert "2 of 2 OpenIDs failed" in sent.delivery["lastError"]
+    assert "refused by 2 of 2 receivers" in sent.delivery["lastError"]

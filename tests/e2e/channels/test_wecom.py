@@ -293,15 +293,19 @@ async def test_app_text_to_the_calls_receivers(admin: GraphQLClient, wecom: Fake
     assert accepted.body["touser"] == "zhangsan|lisi|wangwu" and accepted.body["text"] == {"content": "hello"}
 
 
-async def test_app_partial_failure_succeeds_and_keeps_the_rejected(
+async def test_app_partial_failure_is_partial_and_names_the_rejected(
     admin: GraphQLClient, wecom: FakeWeCom
 ) -> None:
+    # Issue 14, point 2: errcode 0 with invaliduser is not a success for the rejected users.
     task_id, app = await app_task(admin, wecom, unlicensed={"lisi"})
     sent = await send_and_settle(admin, task_id, text="hi", recipients=["zhangsan", "lisi", "ghost"])
-    assert sent.delivery["status"] == "SUCCEEDED"
+    assert sent.delivery["status"] == "PARTIAL" and sent.message["status"] == "PARTIAL"
+    assert sent.delivery["attempts"] == 1 and sent.delivery["errorClass"] == "permanent"
+    last_error = sent.delivery["lastError"]
+    assert "refused by 2 of 3 receivers" in last_error
+    assert "ghost (WeCom: invaliduser)" in last_error and "lisi (WeCom: unlicensed)" in last_error
     response = sent.delivery["history"][0]["vendorResponse"]
     assert '"invaliduser": "ghost"' in response and '"unlicenseduser": "lisi"' in response
-    assert response.startswith("partial")
     [accepted] = wecom.messages(app.corp_id)
     assert accepted.delivered_to == ("zhangsan",)
 

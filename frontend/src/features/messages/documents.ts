@@ -85,6 +85,7 @@ export const MessageDetailDocument = graphql(`
       deliveries {
         format
         receivers
+        receiverOutcomes { receiver outcome reason }
         nextAttemptAt
         updatedAt
         history { number outcome errorClass error vendorResponse latencyMs startedAt finishedAt }

@@ -32,7 +32,7 @@ describe('progress', () => {
 
   it('counts unknown outcomes as failed, like the server', () => {
     expect(progressOf(ds('SUCCEEDED', 'FAILED', 'UNKNOWN', 'RETRYING', 'QUEUED'))).toEqual({ total: 5, succeeded: 1, failed: 2, remaining: 2 })
-    expect(resendable(ds('SUCCEEDED', 'FAILED', 'UNKNOWN'))).toBe(1)
+    expect(resendable(ds('SUCCEEDED', 'FAILED', 'UNKNOWN', 'PARTIAL'))).toBe(2)
     expect(unknownOutcomes(ds('SUCCEEDED', 'FAILED', 'UNKNOWN', 'UNKNOWN'))).toBe(2)
   })
 

@@ -58,9 +58,9 @@ export function progressWidths(p: SendProgress): { succeeded: number; failed: nu
   return { succeeded, failed }
 }
 
-/** Deliveries that `resendFailed` would queue again. */
+/** Deliveries that `resendFailed` would queue again: failed, or partly refused (to the refused receivers only). */
 export function resendable(deliveries: { status: DeliveryStatus }[]): number {
-  return deliveries.filter((d) => d.status === 'FAILED').length
+  return deliveries.filter((d) => d.status === 'FAILED' || d.status === 'PARTIAL').length
 }
 
 /** Deliveries whose outcome is unknown: resent only when asked (`includeUnknown`), as their receivers may have them. */
