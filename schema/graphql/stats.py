@@ -97,15 +97,34 @@ class DailyStat:
         )
 
 
+@strawberry.type(
+    description="The histogram bucket a percentile falls in: more than `fromMs`, at most `toMs` (null: "
+    "no upper bound). Latencies are kept as a histogram, so this is what is known."
+)
+class LatencyRange:
+    from_ms: int
+    to_ms: int | None
+
+    @classmethod
+    def of(cls, found: stats.LatencyRange | None) -> LatencyRange | None:
+        return None if found is None else cls(from_ms=found.lower_ms, to_ms=found.upper_ms)
+
+
+_AT_MOST = "At most this many ms (the upper bound of the bucket it falls in; the lower one when open)."
+
+
 @strawberry.type
 class LatencyStat:
     channel_type: str
     channel_id: int | None
     channel_name: str | None
     samples: int
-    p50_ms: float | None
-    p95_ms: float | None
-    p99_ms: float | None
+    p50_ms: float | None = strawberry.field(description=_AT_MOST)
+    p95_ms: float | None = strawberry.field(description=_AT_MOST)
+    p99_ms: float | None = strawberry.field(description=_AT_MOST)
+    p50_range: LatencyRange | None
+    p95_range: LatencyRange | None
+    p99_range: LatencyRange | None
 
     @classmethod
     def of(cls, row: stats.ChannelStat) -> LatencyStat:
@@ -115,10 +134,19 @@ class LatencyStat:
             channel_id=row.channel_id,
             channel_name=row.name,
             samples=samples,
-            p50_ms=p50,
-            p95_ms=p95,
-            p99_ms=p99,
+            p50_ms=_at_most(p50),
+            p95_ms=_at_most(p95),
+            p99_ms=_at_most(p99),
+            p50_range=LatencyRange.of(p50),
+            p95_range=LatencyRange.of(p95),
+            p99_range=LatencyRange.of(p99),
         )
+
+
+def _at_most(found: stats.LatencyRange | None) -> float | None:
+    if found is None:
+        return None
+    return float(found.upper_ms if found.upper_ms is not None else found.lower_ms)
 
 
 @strawberry.type

@@ -53,22 +53,33 @@ def bucket_of(latency_ms: int) -> int:
     return len(LATENCY_BOUNDS_MS)
 
 
-def percentile(buckets: Sequence[int], q: float) -> float | None:
-    """The q-quantile (0..1) estimated from bucket counts, linear within the bucket it falls in.
-    The open last bucket reports its lower bound. None without samples."""
+@dataclass(frozen=True)
+class LatencyRange:
+    """Where a percentile lies: in (lower_ms, upper_ms]; upper_ms None for the open last bucket."""
+
+    lower_ms: int
+    upper_ms: int | None
+
+
+def percentile(buckets: Sequence[int], q: float) -> LatencyRange | None:
+    """The bucket the q-quantile (0..1) falls in. None without samples.
+
+    The rollups keep a histogram, not the samples, so this is all that is known: a value
+    interpolated inside the bucket looked exact and misled (one 2 ms send showed p50 25 ms)."""
     total = sum(buckets)
     if total == 0:
         return None
     rank, seen = q * total, 0
     for i, count in enumerate(buckets):
         if count and seen + count >= rank:
-            lower = LATENCY_BOUNDS_MS[i - 1] if i > 0 else 0
-            if i >= len(LATENCY_BOUNDS_MS):
-                return float(lower)
-            upper = LATENCY_BOUNDS_MS[i]
-            return round(lower + (upper - lower) * max(rank - seen, 0) / count, 1)
+            return _bucket_range(i)
         seen += count
-    return float(LATENCY_BOUNDS_MS[-1])
+    return _bucket_range(len(buckets) - 1)
+
+
+def _bucket_range(i: int) -> LatencyRange:
+    lower = LATENCY_BOUNDS_MS[i - 1] if i > 0 else 0
+    return LatencyRange(lower, LATENCY_BOUNDS_MS[i] if i < len(LATENCY_BOUNDS_MS) else None)
 
 
 def rollup(
@@ -274,8 +285,10 @@ def trend(since: date, days: int, by_day: dict[date, Counts]) -> list[DailyStat]
     return [DailyStat(d, by_day.get(d, Counts())) for d in (since + timedelta(days=i) for i in range(days))]
 
 
-def latency(channel: ChannelStat) -> tuple[int, float | None, float | None, float | None]:
-    """Samples and p50/p95/p99 (ms) of one channel's latency histogram."""
+def latency(
+    channel: ChannelStat,
+) -> tuple[int, LatencyRange | None, LatencyRange | None, LatencyRange | None]:
+    """Samples and the buckets of p50/p95/p99 of one channel's latency histogram."""
     b = channel.buckets
     return sum(b), percentile(b, 0.50), percentile(b, 0.95), percentile(b, 0.99)
 

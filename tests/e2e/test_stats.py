@@ -126,3 +126,29 @@ async def test_days_out_of_range_is_bad_input(member: GraphQLClient) -> None:
 async def test_stats_need_a_signed_in_user(anonymous: GraphQLClient) -> None:
     error = await anonymous.fails(STATS, {"d": 1})
     assert error["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+RANGES = """query { stats(days: 1) { sent latency { channelId samples p50Ms p99Ms
+  p50Range { fromMs toMs } p99Range { fromMs toMs } } } }"""
+
+
+async def test_latency_percentiles_are_shown_with_their_bucket_bounds(
+    admin: GraphQLClient, sink: WebhookSink
+) -> None:
+    # Issue 14, point 9: one fast send must not show p50 25 ms and p99 50 ms (a histogram
+    # interpolation); it shows the bucket that holds the sample, the same for every percentile.
+    member, _ = await new_member(admin)
+    channel_id, _ = await channel(member, sink)
+    task = await member.call(
+        "mutation($i: CreateTaskInput!) { createTask(input: $i) { id } }",
+        {"i": {"name": unique("task"), "bindings": [{"channelId": channel_id}]}},
+    )
+    sent = await member.call(SEND, {"i": {"taskId": task["createTask"]["id"], "text": "x"}})
+    message = await settled(admin, int(sent["sendMessage"]["message"]["id"]))
+    assert message["status"] == "SUCCEEDED"
+    await stats_when(member, 1, 1)
+    [row] = (await member.call(RANGES))["stats"]["latency"]
+    assert row["channelId"] == channel_id and row["samples"] == 1
+    assert row["p50Range"] == row["p99Range"] and row["p50Ms"] == row["p99Ms"]
+    bounds = row["p50Range"]
+    assert row["p50Ms"] == bounds["toMs"] and bounds["fromMs"] < bounds["toMs"]

@@ -11,6 +11,7 @@ from schema.services.stats import (
     ChannelStat,
     Counts,
     FinalOutcome,
+    LatencyRange,
     bucket_of,
     latency,
     percentile,
@@ -39,25 +40,25 @@ def buckets(**counts: int) -> list[int]:
     return row
 
 
-def test_percentiles_interpolate_within_the_bucket() -> None:
+def test_percentiles_are_the_buckets_they_fall_in() -> None:
     # 100 samples: 50 at <=50 ms, 40 in (50, 100], 10 in (100, 200].
     b = buckets(lat_50=50, lat_100=40, lat_200=10)
-    assert percentile(b, 0.50) == 50.0
-    assert percentile(b, 0.80) == 87.5  # 30 of the 40 in (50, 100]
-    assert percentile(b, 0.95) == 150.0  # 5 of the 10 in (100, 200]
-    assert percentile(b, 0.99) == 190.0
+    assert percentile(b, 0.50) == LatencyRange(0, 50)
+    assert percentile(b, 0.80) == LatencyRange(50, 100)
+    assert percentile(b, 0.95) == LatencyRange(100, 200)
+    assert percentile(b, 0.99) == LatencyRange(100, 200)
 
 
 def test_percentile_of_a_single_bucket_and_of_nothing() -> None:
-    assert percentile(buckets(lat_500=4), 0.5) == 350.0
+    assert percentile(buckets(lat_500=4), 0.5) == LatencyRange(200, 500)
     assert percentile(buckets(), 0.5) is None
-    assert percentile(buckets(lat_inf=3), 0.99) == 30000.0  # open bucket: its lower bound
+    assert percentile(buckets(lat_inf=3), 0.99) == LatencyRange(30000, None)  # open bucket
 
 
 def test_skips_empty_buckets() -> None:
     b = buckets(lat_50=1, lat_5000=1)
-    assert percentile(b, 0.5) == 50.0
-    assert percentile(b, 0.99) == pytest.approx(4940.0)
+    assert percentile(b, 0.5) == LatencyRange(0, 50)
+    assert percentile(b, 0.99) == LatencyRange(2000, 5000)
 
 
 def outcome(status: str, latency_ms: int | None = None, **kw: object) -> FinalOutcome:
@@ -112,4 +113,4 @@ def test_trend_is_zero_filled_one_row_per_day() -> None:
 
 def test_latency_of_a_channel() -> None:
     channel = ChannelStat("webhook", 7, "hook", Counts(4, 4, 0, 0), tuple(buckets(lat_100=4)))
-    assert latency(channel) == (4, 75.0, 97.5, 99.5)
+    assert latency(channel) == (4, *[LatencyRange(50, 100)] * 3)

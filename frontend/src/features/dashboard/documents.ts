@@ -12,7 +12,10 @@ export const StatsDocument = graphql(`
       successRate
       daily { day sent succeeded failed unknown successRate }
       channels { channelType channelId channelName sent succeeded failed unknown successRate }
-      latency { channelType channelId channelName samples p50Ms p95Ms p99Ms }
+      latency {
+        channelType channelId channelName samples p50Ms p95Ms p99Ms
+        p50Range { fromMs toMs } p95Range { fromMs toMs } p99Range { fromMs toMs }
+      }
       errorClasses { errorClass count }
       topErrors { errorClass error count }
     }

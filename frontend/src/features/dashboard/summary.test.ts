@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { channelBars, dayLabel, daysFromQuery, errorShares, latencyScale, trendOf, type ChannelStatRow, type LatencyRow } from './summary'
+import { channelBars, dayLabel, daysFromQuery, errorShares, formatLatencyRange, latencyScale, trendOf, type ChannelStatRow, type LatencyRow } from './summary'
 
 const day = (d: string, sent: number, succeeded: number, failed: number, unknown = 0) => ({ day: d, sent, succeeded, failed, unknown, successRate: null })
 
@@ -46,7 +46,7 @@ describe('errorShares', () => {
 
 describe('latencyScale', () => {
   it('uses the slowest percentile known', () => {
-    const row = (p50: number | null, p95: number | null, p99: number | null): LatencyRow => ({ channelType: 'x', channelId: 1, channelName: 'x', samples: 1, p50Ms: p50, p95Ms: p95, p99Ms: p99 })
+    const row = (p50: number | null, p95: number | null, p99: number | null): LatencyRow => ({ channelType: 'x', channelId: 1, channelName: 'x', samples: 1, p50Ms: p50, p95Ms: p95, p99Ms: p99, p50Range: null, p95Range: null, p99Range: null })
     expect(latencyScale([row(10, 20, 30), row(5, 80, null)])).toBe(80)
     expect(latencyScale([])).toBe(0)
   })
@@ -58,5 +58,15 @@ describe('daysFromQuery', () => {
     expect(daysFromQuery(['30'])).toBe(30)
     expect(daysFromQuery('365')).toBe(7)
     expect(daysFromQuery(undefined)).toBe(7)
+  })
+})
+
+describe('formatLatencyRange', () => {
+  const ms = (n: number): string => `${n} ms`
+  it('shows the bucket a percentile falls in, not an invented value', () => {
+    expect(formatLatencyRange({ fromMs: 0, toMs: 50 }, ms)).toBe('≤ 50 ms')
+    expect(formatLatencyRange({ fromMs: 50, toMs: 100 }, ms)).toBe('50 ms–100 ms')
+    expect(formatLatencyRange({ fromMs: 30000, toMs: null }, ms)).toBe('> 30000 ms')
+    expect(formatLatencyRange(null, ms)).toBe('—')
   })
 })

@@ -71,6 +71,17 @@ export function errorShares(classes: Stats['errorClasses']): Share[] {
     .map((c) => ({ label: c.errorClass, count: c.count, percent: total ? (c.count / total) * 100 : 0 }))
 }
 
+/**
+ * A percentile as the histogram bucket it falls in ("≤ 50 ms", "50–100 ms", "> 30 s"): the
+ * server keeps buckets, not samples, so a single number would claim a precision nobody has.
+ */
+export function formatLatencyRange(range: { fromMs: number; toMs: number | null } | null, formatMs: (ms: number) => string): string {
+  if (!range) return '—'
+  if (range.toMs === null) return `> ${formatMs(range.fromMs)}`
+  if (range.fromMs === 0) return `≤ ${formatMs(range.toMs)}`
+  return `${formatMs(range.fromMs)}–${formatMs(range.toMs)}`
+}
+
 /** Latency rows with p99 as the scale of their little range bar (the slowest channel fills it). */
 export function latencyScale(rows: LatencyRow[]): number {
   return Math.max(0, ...rows.map((r) => r.p99Ms ?? r.p95Ms ?? r.p50Ms ?? 0))
