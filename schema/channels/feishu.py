@@ -31,6 +31,7 @@ from schema.channels.base import (
     SendContext,
 )
 from schema.channels.http import call, kept, throttle_wait
+from schema.channels.markup import inert_feishu_mentions
 from schema.channels.masking import scrub, secret_values
 
 
@@ -92,7 +93,7 @@ def _with_keyword(text: str, keyword: str, *checked: str) -> str:
 
 def _text_body(outgoing: Outgoing, keyword: str) -> dict[str, Any]:
     parts = [p for p in (outgoing.title, outgoing.text, outgoing.url) if p]
-    text = _with_keyword("\n".join(parts), keyword)
+    text = _with_keyword(inert_feishu_mentions("\n".join(parts)), keyword)
     ats = [f'<at user_id="{uid}"></at>' for uid in outgoing.mentions.user_ids]
     if outgoing.mentions.all:
         ats.append(f'<at user_id="{_ALL}">所有人</at>')
@@ -118,7 +119,7 @@ def _post_body(outgoing: Outgoing, keyword: str) -> dict[str, Any]:
 
 
 def _card_body(outgoing: Outgoing, keyword: str) -> dict[str, Any]:
-    markdown = _with_keyword(outgoing.body, keyword, outgoing.title)
+    markdown = _with_keyword(inert_feishu_mentions(outgoing.body), keyword, outgoing.title)
     ats = [f"<at id={uid}></at>" for uid in outgoing.mentions.user_ids]
     if outgoing.mentions.all:
         ats.append(f"<at id={_ALL}></at>")

@@ -31,6 +31,7 @@ from schema.channels.base import (
 )
 from schema.channels.dingtalk import masked
 from schema.channels.http import call, kept
+from schema.channels.markup import inert_wecom_mentions
 from schema.domain.retry import parse_retry_after
 
 
@@ -86,7 +87,7 @@ def content_for(outgoing: Outgoing, msgtype: str) -> str:
             parts[0] = ""
         return "\n".join(p for p in parts if p)
     heading = f"**{outgoing.title}**" if msgtype == "markdown" else f"# {outgoing.title}"
-    parts = [heading if outgoing.title else "", outgoing.body]
+    parts = [heading if outgoing.title else "", inert_wecom_mentions(outgoing.body)]
     if outgoing.url:
         parts.append(f"[{outgoing.title or outgoing.url}]({outgoing.url})")
     if msgtype == "markdown" and outgoing.mentions.user_ids:

@@ -52,8 +52,14 @@ def missing(texts: Sequence[str], values: Mapping[str, str]) -> list[str]:
     return sorted(key for key in placeholders_in(*texts) if key not in values)
 
 
-def render(template: str, values: Mapping[str, str], escape_html: bool = False) -> str:
-    """Substitute known placeholders in one pass; unknown ones are left untouched."""
+def render(
+    template: str, values: Mapping[str, str], escape_html: bool = False, escape_markup: bool = False
+) -> str:
+    """Substitute known placeholders in one pass; unknown ones are left untouched.
+
+    `escape_html`: values in an HTML body. `escape_markup`: values in a markdown body, whose
+    vendors render embedded HTML and tags (DingTalk `<img onerror>`, Feishu `<at id=all>`): `&`,
+    `<` and `>` become entities, which markdown shows as the characters themselves."""
 
     def substitute(match: re.Match[str]) -> str:
         key = match.group(1)
@@ -61,7 +67,9 @@ def render(template: str, values: Mapping[str, str], escape_html: bool = False) 
             return match.group(0)
         value = values[key]
         # Only values are escaped: the template is trusted markup written by the owner.
-        return html.escape(value, quote=True) if escape_html else value
+        if escape_html:
+            return html.escape(value, quote=True)
+        return html.escape(value, quote=False) if escape_markup else value
 
     # A single `sub` never rescans its own output, so a value containing "{{x}}" stays literal.
     return PLACEHOLDER.sub(substitute, template)

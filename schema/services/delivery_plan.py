@@ -37,7 +37,7 @@ def content_for(target: Task | Template, request: SendRequest) -> Content:
     content = Content(
         title=render(target.title, values),
         text=render(target.text_body, values),
-        markdown=render(target.markdown_body, values),
+        markdown=render(target.markdown_body, values, escape_markup=True),
         html=render(target.html_body, values, escape_html=True),
     )
     if content.is_empty():

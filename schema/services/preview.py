@@ -67,7 +67,7 @@ async def preview_template(
     content = Content(
         title=render(fields.title, values),
         text=render(fields.text_body, values),
-        markdown=render(fields.markdown_body, values),
+        markdown=render(fields.markdown_body, values, escape_markup=True),
         html=render(fields.html_body, values, escape_html=True),
     )
     bound = (await bindings_of_templates([template.id])).get(template.id, [])
@@ -131,7 +131,7 @@ def lint(template: Any, bindings: list[Any]) -> list[LintWarning]:
     content = Content(
         title=render(fields.title, values),
         text=render(fields.text_body, values),
-        markdown=render(fields.markdown_body, values),
+        markdown=render(fields.markdown_body, values, escape_markup=True),
         html=render(fields.html_body, values, escape_html=True),
     )
     warnings: list[LintWarning] = []

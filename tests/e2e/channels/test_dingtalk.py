@@ -13,7 +13,7 @@ import pytest
 from schema.models import Delivery
 from tests.e2e.channels.conftest import MESSAGE, SEND, channel_task, send_and_settle
 from tests.fakes.dingtalk import FakeDingTalk, Robot
-from tests.helpers import GraphQLClient
+from tests.helpers import GraphQLClient, unique
 
 SECRET = "SECtestsecret0123456789abcdef"
 
@@ -361,3 +361,51 @@ async def test_an_alert_storm_never_gets_the_robot_banned(admin: GraphQLClient, 
 
 
 NEXT_FREE = "query($id: Int!) { channel(id: $id) { nextFreeSlot } }"
+
+
+async def test_template_values_never_become_markup_in_markdown(
+    admin: GraphQLClient, ding: FakeDingTalk
+) -> None:
+    # Issue 14, point 4: a variable is data, not markup: no <script>, no <img onerror> at DingTalk.
+    robot = ding.robot(SECRET)
+    config = {"base_url": ding.base_url, "access_token": robot.token, "secret": SECRET}
+    channel = await admin.call(
+        "mutation($i: CreateChannelInput!) { createChannel(input: $i) { id } }",
+        {"i": {"name": unique("ding"), "type": "dingtalk", "config": config}},
+    )
+    template = await admin.call(
+        "mutation($i: CreateTemplateInput!) { createTemplate(input: $i) { id } }",
+        {
+            "i": {
+                "name": unique("tpl"),
+                "title": "Alert",
+                "markdownBody": "**{{what}}** on {{host}}",
+                "bindings": [{"channelId": channel["createChannel"]["id"]}],
+            }
+        },
+    )
+    hostile = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+    sent = await admin.call(
+        SEND,
+        {
+            "i": {
+                "templateId": template["createTemplate"]["id"],
+                "variables": {"what": hostile, "host": "db & co"},
+            }
+        },
+    )
+    await until_settled(admin, int(sent["sendMessage"]["message"]["id"]))
+    [accepted] = ding.messages(robot.token)
+    text = accepted.body["markdown"]["text"]
+    assert "<script" not in text and "<img" not in text, text
+    assert text.startswith("**&lt;script&gt;alert(1)&lt;/script&gt;&lt;img") and "db &amp; co" in text
+
+
+async def until_settled(client: GraphQLClient, message_id: int) -> dict[str, Any]:
+    deadline = time.monotonic() + 20
+    while True:
+        message: dict[str, Any] = (await client.call(MESSAGE, {"id": message_id}))["message"]
+        if message["status"] in ("SUCCEEDED", "PARTIAL", "FAILED", "UNKNOWN"):
+            return message
+        assert time.monotonic() < deadline, message
+        await asyncio.sleep(0.05)

@@ -13,7 +13,7 @@ import pytest
 
 from tests.e2e.channels.conftest import MESSAGE, SEND, channel_task, send_and_settle
 from tests.fakes.feishu import MAX_BODY_BYTES, Bot, FakeFeishu, Fault
-from tests.helpers import GraphQLClient
+from tests.helpers import GraphQLClient, unique
 
 
 @pytest.fixture(scope="module")
@@ -188,3 +188,46 @@ async def test_throttling_defers_the_delivery(admin: GraphQLClient, feishu: Fake
         await asyncio.sleep(0.05)
     assert delivery["errorClass"] == "rate_limited" and "11232" in delivery["lastError"]
     assert "frequency limited" in delivery["history"][0]["vendorResponse"]
+
+
+async def test_mentions_never_come_from_data(admin: GraphQLClient, feishu: FakeFeishu) -> None:
+    # Issue 14, point 4: "printer jam <at id=all></at>" from a caller must not ping everyone; the
+    # only <at> tags are those PushNest adds from `mentions` and the binding.
+    token, bot = new_bot(feishu)
+    channel = await admin.call(
+        "mutation($i: CreateChannelInput!) { createChannel(input: $i) { id } }",
+        {"i": {"name": unique("feishu"), "type": "feishu", "config": config(feishu, token)}},
+    )
+    template = await admin.call(
+        "mutation($i: CreateTemplateInput!) { createTemplate(input: $i) { id } }",
+        {
+            "i": {
+                "name": unique("tpl"),
+                "markdownBody": "**Alert**: {{what}}",
+                "bindings": [{"channelId": channel["createChannel"]["id"], "mentionUserIds": ["ou_oncall"]}],
+            }
+        },
+    )
+    variables = {"what": "printer jam <at id=all></at>"}
+    sent = await admin.call(
+        SEND, {"i": {"templateId": template["createTemplate"]["id"], "variables": variables}}
+    )
+    task = await channel_task(
+        admin, "feishu", config(feishu, token), {"options": {"msg_type": "text"}, "format": "TEXT"}
+    )
+    await send_and_settle(admin, task, text='printer jam <at user_id="all">所有人</at>')
+    await until_received(bot, 2)
+    card = next(b for b in bot.received if b["msg_type"] == "interactive")
+    markdown = card["card"]["elements"][0]["content"]
+    assert "<at id=all>" not in markdown and "&lt;at id=all&gt;" in markdown
+    assert markdown.endswith("<at id=ou_oncall></at>")  # the binding's mention, added by PushNest
+    text = next(b for b in bot.received if b["msg_type"] == "text")["content"]["text"]
+    assert '<at user_id="all">' not in text and '&lt;at user_id="all">' in text
+    assert sent["sendMessage"]["message"]["id"]
+
+
+async def until_received(bot: Bot, count: int) -> None:
+    deadline = time.monotonic() + 20
+    while len(bot.received) < count:
+        assert time.monotonic() < deadline, bot.received
+        await asyncio.sleep(0.05)
