@@ -34,6 +34,8 @@ from schema.channels.base import (
     ChannelType,
     ErrorClass,
     Format,
+    LintNote,
+    LintSubject,
     Outgoing,
     Receipt,
     SendContext,
@@ -195,6 +197,16 @@ def _until_tomorrow() -> float:
     return (tomorrow - now).total_seconds()
 
 
+def lint(subject: LintSubject) -> list[LintNote]:
+    if not subject.text_body.strip():
+        return [
+            LintNote(
+                "sms_without_text", "SMS sends the text body; this template has none (it will be converted)"
+            )
+        ]
+    return []
+
+
 CHANNEL_TYPE = ChannelType(
     key="aliyun_sms",
     label="Aliyun SMS",
@@ -207,4 +219,5 @@ CHANNEL_TYPE = ChannelType(
     description="Text messages through an approved Aliyun SMS signature and template.",
     receivers_per_send=MAX_PHONE_NUMBERS,
     send=send,
+    lint=lint,
 )

@@ -274,6 +274,32 @@ Sender = Callable[[Outgoing, Any, SendContext], Awaitable[Receipt]]
 
 
 @dataclass(frozen=True)
+class LintNote:
+    """One lint finding: a stable `code` with its `args`, which the console puts in its own words
+    (any language), and the English `message` for every other client."""
+
+    code: str
+    message: str
+    args: dict[str, str | int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LintSubject:
+    """What a channel type's save-time lint looks at: one binding of a template."""
+
+    format: Format
+    options: Mapping[str, Any]
+    title: str
+    text_body: str
+    mentions_mobiles: bool  # the template or the binding @s someone by mobile number
+    mentions_anyone: bool
+
+
+# A channel type's own save-time rules (the generic ones, size and format, live in the preview).
+Linter = Callable[[LintSubject], list[LintNote]]
+
+
+@dataclass(frozen=True)
 class ChannelType:
     """A channel type's declaration. `key` is stable: it is stored in the database."""
 
@@ -297,6 +323,8 @@ class ChannelType:
     receivers_per_send: int = 1
     # The sending function; None while a channel is declared but not yet implemented.
     send: Sender | None = None
+    # Rules of this vendor a template can break (DingTalk cards cannot @ anyone…); None: none.
+    lint: Linter | None = None
 
     @property
     def supports_mentions(self) -> bool:

@@ -29,6 +29,8 @@ from schema.channels.base import (
     ChannelType,
     ErrorClass,
     Format,
+    LintNote,
+    LintSubject,
     Mention,
     Outgoing,
     RateLimit,
@@ -215,6 +217,13 @@ def _wait(response: httpx.Response, default: float) -> float:
     return parse_retry_after(response.headers.get("retry-after"), time.time()) or default
 
 
+def lint(subject: LintSubject) -> list[LintNote]:
+    """[doc] link and actionCard messages carry no `at`: a binding that forces them cannot @ anyone."""
+    if subject.mentions_anyone and subject.options.get("msgtype") not in (None, "auto", "text", "markdown"):
+        return [LintNote("dingtalk_card_mentions", "DingTalk link and actionCard messages cannot @ anyone")]
+    return []
+
+
 CHANNEL_TYPE = ChannelType(
     key="dingtalk",
     label="DingTalk robot",
@@ -227,4 +236,5 @@ CHANNEL_TYPE = ChannelType(
     send=send,
     description="Group robot webhook with HMAC signing and @mobiles / @userIds / @all.",
     vendor_dedupe=True,  # [doc] msgUuid: a retry with the same one is dropped (§1.2)
+    lint=lint,
 )

@@ -22,6 +22,8 @@ from schema.channels.base import (
     ChannelType,
     ErrorClass,
     Format,
+    LintNote,
+    LintSubject,
     Outgoing,
     Receipt,
     SendContext,
@@ -264,6 +266,22 @@ def _receiver_result(result: _Result) -> ReceiverResult:
     return ReceiverResult(result.openid, ReceiverOutcome.PENDING, result.error.message)
 
 
+# [obs] template message fields show about this many characters.
+_FIELD_CHARS = 200
+
+
+def lint(subject: LintSubject) -> list[LintNote]:
+    if len(subject.title) > _FIELD_CHARS:
+        return [
+            LintNote(
+                "wechat_title_too_long",
+                f"WeChat template fields show at most about {_FIELD_CHARS} characters; the title is longer",
+                {"chars": _FIELD_CHARS},
+            )
+        ]
+    return []
+
+
 CHANNEL_TYPE = ChannelType(
     key="wechat_oa",
     label="WeChat official account",
@@ -275,4 +293,5 @@ CHANNEL_TYPE = ChannelType(
     send=send,
     description="Template messages to followers by OpenID; works with the sandbox test account.",
     vendor_dedupe=True,  # [doc] client_msg_id: a repeat is dropped
+    lint=lint,
 )

@@ -23,6 +23,8 @@ from schema.channels.base import (
     ChannelType,
     ErrorClass,
     Format,
+    LintNote,
+    LintSubject,
     Mention,
     Outgoing,
     RateLimit,
@@ -167,6 +169,18 @@ def wait(response: httpx.Response, default: float = THROTTLE_SECONDS) -> float:
     return parse_retry_after(response.headers.get("retry-after"), time.time()) or default
 
 
+def lint(subject: LintSubject) -> list[LintNote]:
+    """Only text carries mentioned_mobile_list: markdown cannot @ by mobile number."""
+    if subject.mentions_mobiles and subject.format is Format.MARKDOWN:
+        return [
+            LintNote(
+                "wecom_markdown_mentions_mobiles",
+                "WeCom robot markdown cannot @ by mobile number; use text format or user ids",
+            )
+        ]
+    return []
+
+
 CHANNEL_TYPE = ChannelType(
     key="wecom_robot",
     label="WeCom robot",
@@ -179,4 +193,5 @@ CHANNEL_TYPE = ChannelType(
     rate_limit=RateLimit(20, 60),  # [doc] errcode 45009 beyond it
     send=send,
     description="Group robot webhook with @userids / @mobiles / @all.",
+    lint=lint,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from schema.channels.base import Format
+from schema.channels.base import Format, LintNote, LintSubject
 from schema.channels.registry import get_channel_type
 from schema.domain.bodies import Content, body_for, utf8_len
 from schema.domain.render import missing, render, resolve_variables
@@ -18,14 +18,7 @@ _DRAFT_FIELDS = ("title", "text_body", "markdown_body", "html_body", "placeholde
 _SOURCE = {Format.TEXT: "text_body", Format.MARKDOWN: "markdown_body", Format.HTML: "html_body"}
 
 
-@dataclass(frozen=True)
-class Note:
-    """One lint finding: a stable `code` with its `args`, which the console puts in its own words
-    (any language), and the English `message` for every other client."""
-
-    code: str
-    message: str
-    args: dict[str, str | int] = field(default_factory=dict)
+Note = LintNote
 
 
 def note(code: str, message: str, **args: str | int) -> Note:
@@ -145,37 +138,20 @@ def lint(template: Any, bindings: list[Any]) -> list[LintWarning]:
 
 
 def _vendor_rules(binding: Any, fields: TemplateFields) -> list[Note]:
-    kind = binding.channel.type
-    mentions = bool(fields.mention_mobiles or fields.mention_user_ids or fields.mention_all)
-    mentions = mentions or bool(binding.mention_mobiles or binding.mention_user_ids or binding.mention_all)
-    rules: list[Note] = []
+    """The bound channel type's own rules (declared on the type: schema/channels/base.py `lint`)."""
+    kind = get_channel_type(binding.channel.type)
+    if kind is None or kind.lint is None:
+        return []
     by_mobile = bool(fields.mention_mobiles or binding.mention_mobiles)
-    if kind == "wecom_robot" and by_mobile and Format(binding.format) is Format.MARKDOWN:
-        rules.append(
-            note(
-                "wecom_markdown_mentions_mobiles",
-                "WeCom robot markdown cannot @ by mobile number; use text format or user ids",
-            )
-        )
-    if (
-        kind == "dingtalk"
-        and mentions
-        and binding.options.get("msgtype") not in (None, "auto", "text", "markdown")
-    ):
-        rules.append(note("dingtalk_card_mentions", "DingTalk link and actionCard messages cannot @ anyone"))
-    if kind == "wechat_oa" and len(fields.title) > _WECHAT_FIELD_CHARS:
-        rules.append(
-            note(
-                "wechat_title_too_long",
-                f"WeChat template fields show at most about {_WECHAT_FIELD_CHARS} characters; the title is longer",
-                chars=_WECHAT_FIELD_CHARS,
-            )
-        )
-    if kind in ("aliyun_sms",) and not fields.text_body.strip():
-        rules.append(
-            note("sms_without_text", "SMS sends the text body; this template has none (it will be converted)")
-        )
-    return rules
-
-
-_WECHAT_FIELD_CHARS = 200
+    anyone = by_mobile or bool(
+        fields.mention_user_ids or fields.mention_all or binding.mention_user_ids or binding.mention_all
+    )
+    subject = LintSubject(
+        format=Format(binding.format),
+        options=dict(binding.options or {}),
+        title=fields.title,
+        text_body=fields.text_body,
+        mentions_mobiles=by_mobile,
+        mentions_anyone=anyone,
+    )
+    return kind.lint(subject)
