@@ -26,3 +26,16 @@ def test_committed_schema_is_current() -> None:
     assert committed == build_schema().as_str() + "\n", (
         "schema/schema.graphql is out of date: run `pushnest export-schema`"
     )
+
+
+def test_channel_modules_never_import_each_other() -> None:
+    """Shared channel code lives in shared modules (http, http_status, masking, markup, wecom_api…)."""
+    from schema.channels.registry import all_channel_types
+
+    channel_modules = {kind.key for kind in all_channel_types()}
+    folder = REPO_ROOT / "schema" / "channels"
+    for name in sorted(channel_modules):
+        source = (folder / f"{name}.py").read_text(encoding="utf-8")
+        for other in channel_modules - {name}:
+            assert f"schema.channels.{other} import" not in source, f"{name} imports from {other}"
+            assert f"from schema.channels import {other}" not in source, f"{name} imports {other}"

@@ -37,9 +37,8 @@ from schema.channels.base import (
     Receipt,
     SendContext,
 )
-from schema.channels.http import call, kept
-from schema.channels.masking import scrub
-from schema.domain.retry import parse_retry_after
+from schema.channels.http import call, throttle_wait
+from schema.channels.http_status import classify, json_of
 
 
 class Config(ChannelConfig):
@@ -158,11 +157,6 @@ def _title(outgoing: Outgoing) -> str:
     return first[:_TITLE_CHARS] or "PushNest"
 
 
-def masked(text: str, secrets: list[str]) -> str:
-    """`text` with every secret (raw or URL-encoded) replaced by ***."""
-    return scrub(text, secrets, mask="***")
-
-
 async def send(outgoing: Outgoing, config: Config, ctx: SendContext) -> Receipt:
     # Signed per request with a fresh timestamp, never cached (§0.3).
     params = query(config, int(time.time() * 1000))
@@ -174,31 +168,23 @@ async def send(outgoing: Outgoing, config: Config, ctx: SendContext) -> Receipt:
         content=json.dumps(payload(outgoing, config), ensure_ascii=False).encode(),
         headers={"Content-Type": "application/json; charset=utf-8"},
     )
-    return classify(response, [params["access_token"], params.get("sign", "")])
+    secrets = [params["access_token"], params.get("sign", "")]
+    return classify(response, errcode_of, secrets=secrets)
 
 
-def classify(response: httpx.Response, secrets: list[str]) -> Receipt:
-    """HTTP 200 with errcode 0 is the only success (§0.1); the rest per vendors.md §1.7 / §8."""
-    answer = masked(kept(f"HTTP {response.status_code} {response.text}".strip()), secrets)
-    status = response.status_code
-    if status == 429:
-        raise ChannelError("throttled (HTTP 429)", ErrorClass.RATE_LIMITED, _wait(response, 60.0), answer)
-    if status >= 500:
-        raise ChannelError(f"HTTP {status}", ErrorClass.RETRYABLE, vendor_response=answer)
-    if status != 200:
-        raise ChannelError(f"HTTP {status}", ErrorClass.PERMANENT, vendor_response=answer)
+def errcode_of(response: httpx.Response, answer: str) -> Receipt | None:
+    """DingTalk's business codes (vendors.md §1.7 / §8): errcode 0 is the only success (§0.1)."""
+    data = json_of(response)
     try:
-        data = response.json()
         code = int(data["errcode"])
-    except (ValueError, KeyError, TypeError):
-        raise ChannelError(
-            "DingTalk answered without an errcode", ErrorClass.RETRYABLE, None, answer
-        ) from None
+    except (KeyError, TypeError, ValueError):
+        return None  # not DingTalk's JSON (a proxy's page): the HTTP status decides
     if code == 0:
-        return Receipt(answer)
-    message = masked(f"DingTalk errcode {code}: {str(data.get('errmsg', ''))[:300]}", secrets)
+        return Receipt(answer) if response.status_code == 200 else None
+    message = f"DingTalk errcode {code}: {str(data.get('errmsg', ''))[:300]}"
     if code in _THROTTLED:
-        raise ChannelError(message, ErrorClass.RATE_LIMITED, _wait(response, _THROTTLED[code]), answer)
+        wait = throttle_wait(response, _THROTTLED[code])
+        raise ChannelError(message, ErrorClass.RATE_LIMITED, wait, answer)
     if code == _BUSY:
         raise ChannelError(message, ErrorClass.RETRYABLE, vendor_response=answer)
     if code == 310000 and "invalid timestamp" in str(data.get("errmsg", "")):
@@ -210,11 +196,6 @@ def classify(response: httpx.Response, secrets: list[str]) -> Receipt:
     # 310000 keyword / sign / IP, 3000xx / 4001xx token and robot state, 4301xx moderation,
     # 460101 / 101002 too long, and codes we do not know: another try cannot help.
     raise ChannelError(message, ErrorClass.PERMANENT, vendor_response=answer)
-
-
-def _wait(response: httpx.Response, default: float) -> float:
-    """DingTalk gives no wait; a Retry-After (e.g. from a proxy in front of it) wins if present."""
-    return parse_retry_after(response.headers.get("retry-after"), time.time()) or default
 
 
 def lint(subject: LintSubject) -> list[LintNote]:

@@ -172,7 +172,7 @@ def _tls_context(config: Config) -> ssl.SSLContext | None:
 
 
 def _mask(text: str, config: Config) -> str:
-    return scrub(text, secret_values(config), mask="***")
+    return scrub(text, secret_values(config))
 
 
 def classify_reply(code: int, text: str, what: str) -> ChannelError:

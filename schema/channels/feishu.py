@@ -30,9 +30,10 @@ from schema.channels.base import (
     Receipt,
     SendContext,
 )
-from schema.channels.http import call, kept, throttle_wait
+from schema.channels.http import call, throttle_wait
+from schema.channels.http_status import classify
 from schema.channels.markup import inert_feishu_mentions
-from schema.channels.masking import scrub, secret_values
+from schema.channels.masking import secret_values
 
 
 class Config(ChannelConfig):
@@ -148,10 +149,6 @@ def build_body(outgoing: Outgoing, config: Config, now: int | None = None) -> di
     return body | builders[kind](outgoing, config.keyword)
 
 
-def _mask(text: str, config: Config) -> str:
-    return scrub(text, secret_values(config), mask="***")
-
-
 async def send(outgoing: Outgoing, config: Config, ctx: SendContext) -> Receipt:
     body = json.dumps(build_body(outgoing, config), ensure_ascii=False).encode()
     response = await call(
@@ -161,7 +158,7 @@ async def send(outgoing: Outgoing, config: Config, ctx: SendContext) -> Receipt:
         content=body,
         headers={"Content-Type": "application/json; charset=utf-8"},
     )
-    return classify(response, config)
+    return classify(response, code_of, secrets=secret_values(config))
 
 
 def _code(response: httpx.Response) -> int | None:
@@ -176,34 +173,22 @@ def _code(response: httpx.Response) -> int | None:
     return value if isinstance(value, int) else None
 
 
-def classify(response: httpx.Response, config: Config) -> Receipt:
-    """Feishu answers HTTP 200 with a business `code` (0 = sent); the body is read whatever the status."""
-    answer = kept(_mask(f"HTTP {response.status_code} {response.text}".strip(), config))
-    status, code = response.status_code, _code(response)
-    if code == 0 and status < 300:
-        return Receipt(answer)
-    if code == _RATE_LIMITED_CODE or status == 429:
-        raise ChannelError(
-            f"Feishu throttled the bot (code {code}, HTTP {status})",
-            ErrorClass.RATE_LIMITED,
-            throttle_wait(response),
-            answer,
-        )
-    if code is not None and code != 0:
-        permanent = code in _PERMANENT_CODES or 19000 <= code < 20000
-        return _raise(
-            f"Feishu code {code}", ErrorClass.PERMANENT if permanent else ErrorClass.RETRYABLE, answer
-        )
-    if status >= 500 or status == 408:
-        return _raise(f"HTTP {status}", ErrorClass.RETRYABLE, answer)
-    if 200 <= status < 300:
-        # Arrived and was answered, but not with anything we can read.
-        return _raise(f"unreadable answer (HTTP {status})", ErrorClass.UNKNOWN, answer)
-    return _raise(f"HTTP {status}", ErrorClass.PERMANENT, answer)
-
-
-def _raise(message: str, error_class: ErrorClass, answer: str) -> Receipt:
-    raise ChannelError(message, error_class, vendor_response=answer)
+def code_of(response: httpx.Response, answer: str) -> Receipt | None:
+    """Feishu's business `code` (0 = sent), read whatever the HTTP status: it puts codes in 4xx too."""
+    code, status = _code(response), response.status_code
+    if code is None:
+        return None
+    if code == 0:
+        return Receipt(answer) if status < 300 else None
+    if code == _RATE_LIMITED_CODE:
+        message = f"Feishu throttled the bot (code {code}, HTTP {status})"
+        raise ChannelError(message, ErrorClass.RATE_LIMITED, throttle_wait(response), answer)
+    permanent = code in _PERMANENT_CODES or 19000 <= code < 20000
+    raise ChannelError(
+        f"Feishu code {code}",
+        ErrorClass.PERMANENT if permanent else ErrorClass.RETRYABLE,
+        vendor_response=answer,
+    )
 
 
 CHANNEL_TYPE = ChannelType(

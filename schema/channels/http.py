@@ -18,7 +18,9 @@ from schema.domain.retry import parse_retry_after
 from schema.net.targets import TargetRefused, refused_in
 
 MAX_KEPT_RESPONSE = 2000
-_DEFAULT_THROTTLE_WAIT = 30.0
+# How long to wait on a throttle answer that does not say (no Retry-After), unless the vendor's
+# channel knows its own window (DingTalk bans for 10 minutes, WeCom's window is a minute).
+DEFAULT_THROTTLE_WAIT = 30.0
 
 
 def kept(text: str) -> str:
@@ -77,5 +79,6 @@ def _os_error_in(exc: BaseException) -> OSError | None:
     return None
 
 
-def throttle_wait(response: httpx.Response) -> float:
-    return parse_retry_after(response.headers.get("retry-after"), time.time()) or _DEFAULT_THROTTLE_WAIT
+def throttle_wait(response: httpx.Response, default: float = DEFAULT_THROTTLE_WAIT) -> float:
+    """Seconds to wait on a throttle answer: its Retry-After (the one parser), else `default`."""
+    return parse_retry_after(response.headers.get("retry-after"), time.time()) or default

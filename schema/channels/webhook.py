@@ -11,7 +11,6 @@ import time
 from typing import Literal
 from urllib.parse import quote, quote_plus
 
-import httpx
 from pydantic import Field, SecretStr, field_validator
 
 from schema.channels.base import (
@@ -26,7 +25,8 @@ from schema.channels.base import (
     SendContext,
     TargetUrl,
 )
-from schema.channels.http import call, kept, throttle_wait
+from schema.channels.http import call
+from schema.channels.http_status import classify
 from schema.domain.render import render
 
 _HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
@@ -179,22 +179,8 @@ async def send(outgoing: Outgoing, config: Config, ctx: SendContext) -> Receipt:
             config.signing_secret.get_secret_value(), webhook_id, timestamp, body
         )
     response = await call(ctx, config.method, url, content=body or None, headers=headers)
+    # Any 2xx is delivered; the rest by the one status rule (schema/channels/http_status.py).
     return classify(response)
-
-
-def classify(response: httpx.Response) -> Receipt:
-    """2xx delivered; 429/503 throttled; 408 and other 5xx retried; 3xx, 410 and other 4xx final."""
-    answer = kept(f"HTTP {response.status_code} {response.text}".strip())
-    status = response.status_code
-    if 200 <= status < 300:
-        return Receipt(answer)
-    if status in (429, 503) or (status in (502, 504) and "retry-after" in response.headers):
-        raise ChannelError(
-            f"throttled (HTTP {status})", ErrorClass.RATE_LIMITED, throttle_wait(response), answer
-        )
-    if status == 408 or (status >= 500 and status != 501):
-        raise ChannelError(f"HTTP {status}", ErrorClass.RETRYABLE, vendor_response=answer)
-    raise ChannelError(f"HTTP {status}", ErrorClass.PERMANENT, vendor_response=answer)
 
 
 CHANNEL_TYPE = ChannelType(

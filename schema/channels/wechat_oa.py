@@ -73,7 +73,7 @@ class _Result:
 
 
 def _mask(text: str, *secrets: str) -> str:
-    return scrub(text, secrets, mask="***")
+    return scrub(text, secrets)
 
 
 def _until_quota_reset(now: datetime | None = None) -> float:

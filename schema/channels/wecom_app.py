@@ -31,7 +31,7 @@ from schema.channels.base import (
     SendContext,
 )
 from schema.channels.http import call
-from schema.channels.wecom_robot import RETRYABLE_CODES, THROTTLED_CODE, answer_of, error, wait
+from schema.channels.wecom_api import business_failure, errcode_answer, error_text
 from schema.domain.receivers import ReceiverOutcome, ReceiverResult
 
 
@@ -103,17 +103,12 @@ async def _fetch_token(config: Config, ctx: SendContext) -> tuple[str, float]:
         f"{config.base_url}/cgi-bin/gettoken",
         params={"corpid": config.corp_id, "corpsecret": secret},
     )
-    data, answer = answer_of(response, [secret])
+    data, answer = errcode_answer(response, [secret])
     token = data.get("access_token")
     if data["errcode"] == 0 and isinstance(token, str) and token:
         return token, float(data.get("expires_in") or 7200)
-    message = "gettoken: " + error(data, [secret])
-    if data["errcode"] == THROTTLED_CODE:
-        raise ChannelError(message, ErrorClass.RATE_LIMITED, wait(response), answer)
-    if data["errcode"] in RETRYABLE_CODES:
-        raise ChannelError(message, ErrorClass.RETRYABLE, vendor_response=answer)
     # 40001 bad secret, 40013 bad corpid, 41002 / 41004 missing, 60020 IP not trusted: config.
-    raise ChannelError(message, ErrorClass.PERMANENT, vendor_response=answer)
+    raise business_failure(response, data, answer, "gettoken: " + error_text(data, [secret]))
 
 
 def targets(outgoing: Outgoing) -> dict[str, str]:
@@ -171,16 +166,12 @@ async def send(outgoing: Outgoing, config: Config, ctx: SendContext) -> Receipt:
     code = data["errcode"]
     if code == 0:
         return _receipt(body, data, answer)
-    message = error(data, [secret, token])
+    message = error_text(data, [secret, token])
     if code in TOKEN_CODES:
         raise ChannelError(message + " (after a token refresh)", ErrorClass.TOKEN_EXPIRED, None, answer)
-    if code == THROTTLED_CODE:
-        raise ChannelError(message, ErrorClass.RATE_LIMITED, wait(response), answer)
-    if code in RETRYABLE_CODES:
-        raise ChannelError(message, ErrorClass.RETRYABLE, vendor_response=answer)
     # 40056 / 41011 agentid, 60020 IP, 81013 every recipient invalid, 82001 none, 8200x / 4003x lists,
     # 44004 / 45002 / 40058 content, 48002 / 50003 / 301002 app permissions, unknown codes: final.
-    raise ChannelError(message, ErrorClass.PERMANENT, vendor_response=answer)
+    raise business_failure(response, data, answer, message)
 
 
 async def _post(
@@ -194,7 +185,7 @@ async def _post(
         content=json.dumps(body, ensure_ascii=False).encode(),
         headers={"Content-Type": "application/json; charset=utf-8"},
     )
-    data, answer = answer_of(response, secrets)
+    data, answer = errcode_answer(response, secrets)
     return response, data, answer
 
 

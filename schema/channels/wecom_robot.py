@@ -9,11 +9,9 @@ message must @ mobiles or @all (only `text` carries mentioned_list / mentioned_m
 from __future__ import annotations
 
 import json
-import time
 from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
 from pydantic import Field, SecretStr
 
 from schema.channels.base import (
@@ -31,10 +29,9 @@ from schema.channels.base import (
     Receipt,
     SendContext,
 )
-from schema.channels.dingtalk import masked
-from schema.channels.http import call, kept
+from schema.channels.http import call
 from schema.channels.markup import inert_wecom_mentions
-from schema.domain.retry import parse_retry_after
+from schema.channels.wecom_api import business_failure, errcode_answer, error_text
 
 
 class Config(ChannelConfig):
@@ -57,10 +54,6 @@ class BindingOptions(ChannelConfig):
 
 # [doc] content limits in UTF-8 bytes per msgtype.
 LIMITS = {"text": 2048, "markdown": 4096, "markdown_v2": 4096}
-# [obs]/[lib] the codes WeCom answers for "try again" and "too fast" (robot and app alike).
-RETRYABLE_CODES = frozenset({-1, 45033})
-THROTTLED_CODE = 45009
-THROTTLE_SECONDS = 60.0  # [obs] a 20/min window: wait for it to roll
 
 
 def webhook_key(value: str) -> str:
@@ -127,46 +120,10 @@ async def send(outgoing: Outgoing, config: Config, ctx: SendContext) -> Receipt:
         content=json.dumps(body, ensure_ascii=False).encode(),
         headers={"Content-Type": "application/json; charset=utf-8"},
     )
-    data, answer = answer_of(response, [key])
-    return Receipt(answer) if data.get("errcode") == 0 else _fail(response, data, answer, [key])
-
-
-def answer_of(response: httpx.Response, secrets: list[str]) -> tuple[dict[str, Any], str]:
-    """The JSON answer and its kept, masked text; HTTP-level failures raise here (§8)."""
-    answer = masked(kept(f"HTTP {response.status_code} {response.text}".strip()), secrets)
-    status = response.status_code
-    if status == 429:
-        raise ChannelError("throttled (HTTP 429)", ErrorClass.RATE_LIMITED, wait(response), answer)
-    if status >= 500:
-        raise ChannelError(f"HTTP {status}", ErrorClass.RETRYABLE, vendor_response=answer)
-    if status != 200:
-        raise ChannelError(f"HTTP {status}", ErrorClass.PERMANENT, vendor_response=answer)
-    try:
-        data = response.json()
-        data["errcode"] = int(data["errcode"])
-    except (ValueError, KeyError, TypeError):
-        raise ChannelError("WeCom answered without an errcode", ErrorClass.RETRYABLE, None, answer) from None
-    return data, answer
-
-
-def error(data: dict[str, Any], secrets: list[str]) -> str:
-    return masked(f"WeCom errcode {data['errcode']}: {str(data.get('errmsg', ''))[:300]}", secrets)
-
-
-def _fail(response: httpx.Response, data: dict[str, Any], answer: str, secrets: list[str]) -> Receipt:
-    code, message = data["errcode"], error(data, secrets)
-    if code == THROTTLED_CODE:
-        raise ChannelError(message, ErrorClass.RATE_LIMITED, wait(response), answer)
-    if code in RETRYABLE_CODES:
-        raise ChannelError(message, ErrorClass.RETRYABLE, vendor_response=answer)
-    # 93000 bad key / robot removed, 93004 disabled, 93008 not in the group, 40008 / 40058 / 44004 /
-    # 40035 / 42027-42049 bad message, 40007 / 41006 media, and unknown codes: final.
-    raise ChannelError(message, ErrorClass.PERMANENT, vendor_response=answer)
-
-
-def wait(response: httpx.Response, default: float = THROTTLE_SECONDS) -> float:
-    """WeCom gives no wait; a Retry-After (e.g. from a proxy in front of it) wins if present."""
-    return parse_retry_after(response.headers.get("retry-after"), time.time()) or default
+    data, answer = errcode_answer(response, [key])
+    if data["errcode"] == 0:
+        return Receipt(answer)
+    raise business_failure(response, data, answer, error_text(data, [key]))
 
 
 def lint(subject: LintSubject) -> list[LintNote]:

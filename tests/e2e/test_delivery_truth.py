@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import secrets
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -10,7 +11,9 @@ from typing import Any
 import pytest
 
 from tests.conftest import free_port
-from tests.e2e.channels.conftest import MESSAGE, channel_task, send_and_settle
+from tests.e2e.channels.conftest import MESSAGE, Sent, channel_task, send_and_settle
+from tests.fakes.dingtalk import FakeDingTalk
+from tests.fakes.webhook_sink import Reply, WebhookSink
 from tests.fakes.wecom import ROBOT, FakeWeCom
 from tests.helpers import GraphQLClient
 
@@ -80,3 +83,46 @@ async def test_channel_types_document_window_dedupe_and_unknown_policy(admin: Gr
     assert types["wecom_robot"]["vendorDedupe"] is False
     assert types["wecom_robot"]["unknownPolicy"] == "RETRY_IF_NOT_SENT"
     assert types["bark"]["rateWindow"] is None
+
+
+@pytest.fixture(scope="module")
+async def ding() -> AsyncIterator[FakeDingTalk]:
+    fake = FakeDingTalk()
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+async def one_answer_then_ok(
+    kind: str, status: int, admin: GraphQLClient, sink: WebhookSink, ding: FakeDingTalk, wecom: FakeWeCom
+) -> Sent:
+    """A channel of `kind` whose vendor answers `status` (no Retry-After) once, then accepts."""
+    if kind == "webhook":
+        path = f"/truth/{secrets.token_hex(4)}"
+        sink.script(path, Reply(status=status), Reply(status=200))
+        task_id = await channel_task(admin, "webhook", {"url": sink.url(path)})
+    elif kind == "dingtalk":
+        robot = ding.robot()
+        ding.fail(status=status, times=1, scope=robot.token)
+        task_id = await channel_task(
+            admin, "dingtalk", {"base_url": ding.base_url, "access_token": robot.token}
+        )
+    else:
+        key = wecom.robot()
+        wecom.fail(status=status, times=1, scope=ROBOT)
+        task_id = await channel_task(admin, "wecom_robot", {"base_url": wecom.base_url, "key": key})
+    return await send_and_settle(admin, task_id, text="x")
+
+
+@pytest.mark.parametrize("kind", ["webhook", "dingtalk", "wecom_robot"])
+async def test_one_rule_for_http_answers_whichever_channel(
+    kind: str, admin: GraphQLClient, sink: WebhookSink, ding: FakeDingTalk, wecom: FakeWeCom
+) -> None:
+    # Issue 14, point 8: a 503 without Retry-After was "rate limited" for the webhook and
+    # "retryable" for the robots; a 501 permanent for the webhook only. One rule now.
+    unavailable = await one_answer_then_ok(kind, 503, admin, sink, ding, wecom)
+    assert [h["outcome"] for h in unavailable.delivery["history"]] == ["retrying", "succeeded"]
+    assert unavailable.delivery["history"][0]["errorClass"] == "retryable"
+    not_implemented = await one_answer_then_ok(kind, 501, admin, sink, ding, wecom)
+    assert not_implemented.delivery["status"] == "FAILED" and not_implemented.delivery["attempts"] == 1
+    assert not_implemented.delivery["errorClass"] == "permanent"

@@ -10,6 +10,7 @@ import pytest
 
 from schema.channels import dingtalk, wecom_app, wecom_robot
 from schema.channels.base import ChannelError, ErrorClass, Format, Mentions, Outgoing
+from schema.channels.http_status import classify
 
 
 def outgoing(
@@ -102,21 +103,25 @@ def response(
         (response({"errcode": 460101, "errmsg": "message too long"}), ErrorClass.PERMANENT, None),
         (response({}, status=502), ErrorClass.RETRYABLE, None),
         (response({}, status=404), ErrorClass.PERMANENT, None),
-        (httpx.Response(200, text="<html>"), ErrorClass.RETRYABLE, None),
+        # Answered, but nothing says accepted: unknown (DingTalk dedupes by msgUuid, so it is retried).
+        (httpx.Response(200, text="<html>"), ErrorClass.UNKNOWN, None),
+        # The one status rule (schema/channels/http_status.py), as for every HTTP channel.
+        (response({}, status=503), ErrorClass.RETRYABLE, None),
+        (response({}, status=503, headers={"Retry-After": "5"}), ErrorClass.RATE_LIMITED, 5.0),
+        (response({}, status=501), ErrorClass.PERMANENT, None),
     ],
 )
 def test_dingtalk_classifies_answers(
     answer: httpx.Response, error_class: ErrorClass, wait: float | None
 ) -> None:
     with pytest.raises(ChannelError) as caught:
-        dingtalk.classify(answer, ["tok"])
+        classify(answer, dingtalk.errcode_of, secrets=["tok"])
     assert caught.value.error_class is error_class and caught.value.wait_seconds == wait
 
 
 def test_dingtalk_success_is_errcode_zero() -> None:
-    assert dingtalk.classify(response({"errcode": 0, "errmsg": "ok"}), ["tok"]).vendor_response.startswith(
-        "HTTP 200"
-    )
+    receipt = classify(response({"errcode": 0, "errmsg": "ok"}), dingtalk.errcode_of, secrets=["tok"])
+    assert receipt.vendor_response.startswith("HTTP 200")
 
 
 @pytest.mark.parametrize(
