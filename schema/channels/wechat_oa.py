@@ -29,6 +29,7 @@ from schema.channels.base import (
     SendContext,
 )
 from schema.channels.http import call, kept
+from schema.channels.http_status import check_status
 from schema.channels.masking import scrub
 from schema.domain.receivers import ReceiverOutcome, ReceiverResult
 
@@ -72,6 +73,9 @@ class _Result:
     answer: str
 
 
+_THROTTLE_SECONDS = 60.0  # [obs] an HTTP 429 in front of WeChat: about a minute
+
+
 def _mask(text: str, *secrets: str) -> str:
     return scrub(text, secrets)
 
@@ -83,11 +87,10 @@ def _until_quota_reset(now: datetime | None = None) -> float:
     return max(60.0, (midnight - local).total_seconds())
 
 
-def _json(response: httpx.Response, answer: str) -> dict[str, Any]:
-    if response.status_code == 429:
-        raise ChannelError("throttled (HTTP 429)", ErrorClass.RATE_LIMITED, 60.0, answer)
-    if response.status_code >= 500:
-        raise ChannelError(f"HTTP {response.status_code}", ErrorClass.RETRYABLE, vendor_response=answer)
+def _json(response: httpx.Response, answer: str, secrets: tuple[str, ...]) -> dict[str, Any]:
+    # A non-2xx is judged by the one status rule (schema/channels/http_status.py); WeChat itself
+    # answers 200 with an errcode.
+    check_status(response, secrets=secrets, default_wait=_THROTTLE_SECONDS)
     try:
         data = response.json()
     except ValueError:
@@ -113,7 +116,7 @@ async def _fetch_token(config: Config, ctx: SendContext) -> tuple[str, float]:
         params={"grant_type": "client_credential", "appid": config.app_id, "secret": secret},
     )
     answer = kept(_mask(f"HTTP {response.status_code} {response.text}", secret))
-    data = _json(response, answer)
+    data = _json(response, answer, (secret,))
     token = data.get("access_token")
     if isinstance(token, str) and token:
         expires_in = float(data.get("expires_in") or 7200)
@@ -197,7 +200,7 @@ async def _post(
     answer = kept(
         _mask(f"HTTP {response.status_code} {response.text}", token, config.app_secret.get_secret_value())
     )
-    return _code(_json(response, answer)), answer
+    return _code(_json(response, answer, (token, config.app_secret.get_secret_value()))), answer
 
 
 async def _send_one(
