@@ -129,13 +129,15 @@ async def list_api_keys(principal: Principal, first: int | None, after: str | No
 
 
 async def authenticate(secret: str) -> ApiKey:
-    """The live key for a presented secret, with its owner loaded; refuses unknown and revoked keys."""
+    """The live key for a presented secret, with its owner loaded; refuses unknown, revoked and
+    expired keys. Only the holder of a key can learn that it expired, so saying so tells nobody else
+    anything, and it tells a client with a stale key what to do."""
     key = await ApiKey.get_or_none(key_hash=crypto.hash_api_key(secret)).select_related("owner")
     if key is None or key.revoked_at is not None or not key.owner.is_active:
-        raise Unauthenticated("API key is unknown or revoked")
+        raise Unauthenticated("API key is unknown or revoked", reason="unknown_or_revoked")
     now = datetime.now(UTC)
     if key.expires_at is not None and key.expires_at <= now:
-        raise Unauthenticated("API key has expired")
+        raise Unauthenticated("API key has expired", reason="expired")
     if key.last_used_at is None or now - key.last_used_at > _LAST_USED_RESOLUTION:
         key.last_used_at = now
         await ApiKey.filter(id=key.id).update(last_used_at=now)
