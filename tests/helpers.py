@@ -72,3 +72,8 @@ async def new_member(admin: GraphQLClient, password: str = "member-password") ->
 
 def unique(prefix: str) -> str:
     return f"{prefix}-{secrets.token_hex(4)}"
+
+
+def code_and_field(error: dict[str, Any]) -> dict[str, Any]:
+    """An error's code and field, without the reason and args it may carry for clients' own words."""
+    return {k: v for k, v in error["extensions"].items() if k in ("code", "field")}

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from pydantic import field_validator
+from pydantic_core import PydanticCustomError
 
 from schema import crypto
 from schema.errors import BadInput, Conflict, NotFound, Unauthenticated
@@ -31,7 +32,7 @@ class KeyFields(Input):
     @classmethod
     def _in_the_future(cls, value: datetime | None) -> datetime | None:
         if value is not None and value <= datetime.now(UTC):
-            raise ValueError("must be in the future")
+            raise PydanticCustomError("not_in_future", "must be in the future")
         return value
 
 

@@ -73,7 +73,12 @@ async def accept_many(
     the good ones are written in one transaction and announced together."""
     principal.require_caller()
     if not 1 <= len(items) <= MAX_BATCH:
-        raise BadInput(f"send between 1 and {MAX_BATCH} messages at once", field="inputs")
+        raise BadInput(
+            f"send between 1 and {MAX_BATCH} messages at once",
+            field="inputs",
+            reason="batch_size",
+            args={"max": MAX_BATCH},
+        )
     targets: dict[tuple[str, int], tuple[Task | Template, list[Binding]] | PushNestError] = {}
     prepared: list[_Ready | SendResult | PushNestError] = []
     for data in items:
@@ -105,7 +110,7 @@ async def _prepare(
     targets: dict[tuple[str, int], tuple[Task | Template, list[Binding]] | PushNestError],
 ) -> _Ready | SendResult:
     if (data.get("task_id") is None) == (data.get("template_id") is None):
-        raise BadInput("give exactly one of taskId and templateId", field="taskId")
+        raise BadInput("give exactly one of taskId and templateId", field="taskId", reason="task_or_template")
     request = parse(SendRequest, data)
     key = ("task", request.task_id) if request.task_id is not None else ("template", request.template_id or 0)
     if key not in targets:
@@ -166,7 +171,12 @@ async def _target(principal: Principal, request: SendRequest) -> Task | Template
         raise NotFound(f"no {what} with this id", field=field)
     check_readable(principal, target.owner_id, scope, target.id, what, field)
     if not target.enabled:
-        raise BadInput(f"{what} {target.name!r} is disabled", field=field)
+        raise BadInput(
+            f"{what} {target.name!r} is disabled",
+            field=field,
+            reason=f"{what}_disabled",
+            args={"name": target.name},
+        )
     return target
 
 
@@ -213,6 +223,8 @@ async def _enabled_bindings(target: Task | Template) -> list[Binding]:
         raise BadInput(
             f"{kind} {target.name!r} has no enabled binding to an enabled channel",
             field="taskId" if isinstance(target, Task) else "templateId",
+            reason=f"{kind}_without_bindings",
+            args={"name": target.name},
         )
     return bindings
 
@@ -221,7 +233,12 @@ def _check_message_size(runtime: Runtime, *parts: str) -> None:
     size = sum(len(p.encode()) for p in parts)
     limit = runtime.settings.max_message_bytes
     if size > limit:
-        raise BadInput(f"the message is {size:,} bytes; the limit is {limit:,} bytes", field="text")
+        raise BadInput(
+            f"the message is {size:,} bytes; the limit is {limit:,} bytes",
+            field="text",
+            reason="message_too_large",
+            args={"size": size, "limit": limit},
+        )
 
 
 async def _write(principal: Principal, ready: list[_Ready]) -> list[tuple[Message, list[Delivery]]]:
