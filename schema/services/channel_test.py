@@ -45,7 +45,7 @@ async def test_channel(
             f"{kind.label} cannot send from this process",
             field="id",
             reason="cannot_send_here",
-            args={"channelType": kind.key},
+            args={"channelType": kind.key, "channelLabel": kind.label},
         )
     if len(receivers) > MAX_TEST_RECEIVERS:
         raise BadInput(

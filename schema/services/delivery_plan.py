@@ -74,6 +74,7 @@ def plan_deliveries(bindings: list[Binding], content: Content, request: SendRequ
                 args={
                     "channel": binding.channel.name,
                     "channelType": kind.key,
+                    "channelLabel": kind.label,
                     "size": exc.size,
                     "limit": exc.limit,
                 },

@@ -124,7 +124,8 @@ async def test_refusals_carry_the_values_their_words_need(admin: GraphQLClient) 
     ids = await setup(admin)
     too_large = await admin.fails(SEND, {"i": {"taskId": ids["ding_task"], "text": "长" * 7000}})
     args = too_large["extensions"]["args"]
-    assert args["channelType"] == "dingtalk" and args["size"] > args["limit"] == 20_000
+    assert args["channelType"] == "dingtalk" and args["channelLabel"] == "DingTalk robot"
+    assert args["size"] > args["limit"] == 20_000
     too_long = await admin.fails(
         SEND, {"i": {"taskId": ids["task"], "text": "x", "idempotencyKey": "k" * 201}}
     )
