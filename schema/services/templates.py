@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints, field_validator
+from pydantic_core import PydanticCustomError
 
 from schema.errors import NotFound
 from schema.models import Template
@@ -45,7 +46,11 @@ class TemplateFields(Input):
         keys = [p.key for p in value]
         duplicates = sorted({k for k in keys if keys.count(k) > 1})
         if duplicates:
-            raise ValueError(f"placeholder keys must be unique: {', '.join(duplicates)}")
+            raise PydanticCustomError(
+                "duplicate_placeholders",
+                "placeholder keys must be unique: {keys}",
+                {"keys": ", ".join(duplicates)},
+            )
         return value
 
 

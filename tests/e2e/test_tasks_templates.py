@@ -127,16 +127,28 @@ async def test_template_with_placeholders_and_bindings(admin: GraphQLClient) -> 
 
 async def test_bad_templates_are_refused(admin: GraphQLClient) -> None:
     name = unique("tpl")
+    # The reason and args let the editor word each refusal in the console's language.
     cases = [
-        ({"name": name, "placeholders": [{"key": "a"}, {"key": "a"}]}, "placeholders"),
-        ({"name": name, "placeholders": [{"key": "has space"}]}, "placeholders.0.key"),
-        ({"name": name, "title": "t" * 501}, "title"),
-        ({"name": name, "textBody": "b" * 70_000}, "textBody"),
+        (
+            {"name": name, "placeholders": [{"key": "a"}, {"key": "a"}]},
+            "placeholders",
+            "duplicate_placeholders",
+            {"keys": "a"},
+        ),
+        (
+            {"name": name, "placeholders": [{"key": "has space"}]},
+            "placeholders.0.key",
+            "string_pattern_mismatch",
+            {"pattern": "^[A-Za-z_][A-Za-z0-9_.-]{0,63}$"},
+        ),
+        ({"name": name, "title": "t" * 501}, "title", "string_too_long", {"max_length": 500}),
+        ({"name": name, "textBody": "b" * 70_000}, "textBody", "string_too_long", {"max_length": 65_536}),
     ]
-    for data, field in cases:
+    for data, field, reason, args in cases:
         error = await admin.fails(CREATE_TEMPLATE, {"i": data})
         assert error["extensions"]["code"] == "BAD_INPUT", (field, error)
         assert error["extensions"]["field"] == field, (field, error)
+        assert (error["extensions"]["reason"], error["extensions"]["args"]) == (reason, args), error
     assert not await Template.filter(name=name).exists()
 
 

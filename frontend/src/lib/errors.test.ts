@@ -68,7 +68,7 @@ describe('refusals in the console language', () => {
       'batch_size', 'task_or_template', 'task_disabled', 'template_disabled', 'task_without_bindings', 'template_without_bindings',
       'message_too_large', 'no_body', 'missing_variables', 'template_without_body', 'body_too_large', 'recipients_not_taken',
       'cannot_send_here', 'too_many_test_receivers', 'receivers_out_of_reach', 'http_url', 'not_in_future', 'too_many_variables',
-      'expired', 'unknown_or_revoked', 'string_too_long', 'string_too_short', 'missing',
+      'duplicate_placeholders', 'expired', 'unknown_or_revoked', 'string_too_long', 'string_too_short', 'missing',
     ]
     for (const locale of ['en', 'zh'] as const) {
       for (const reason of reasons) expect(i18n.global.te(`errors.${reason}`, locale), `${locale} ${reason}`).toBe(true)
