@@ -18,8 +18,10 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from starlette.applications import Starlette
 
 from schema.settings import Settings, load_settings
+from tests.announcements import Announcements
 from tests.fakes.redis_server import PrivateRedis
 from tests.helpers import ADMIN_PASSWORD, LOGIN, GraphQLClient, new_member
 
@@ -125,12 +127,18 @@ def settings(data_dir: Path, database_url: str) -> Settings:
 
 
 @pytest.fixture(scope="session")
-async def server(settings: Settings) -> AsyncIterator[str]:
-    """PushNest served by uvicorn in this process and event loop; yields its base URL."""
+def served_app(settings: Settings) -> Starlette:
+    """The app the session's server serves (its runtime is on `state` once it has started)."""
     from server.cli import build_app
 
+    return build_app(settings)
+
+
+@pytest.fixture(scope="session")
+async def server(settings: Settings, served_app: Starlette) -> AsyncIterator[str]:
+    """PushNest served by uvicorn in this process and event loop; yields its base URL."""
     config = uvicorn.Config(
-        build_app(settings),
+        served_app,
         host="127.0.0.1",
         port=settings.port,
         proxy_headers=False,
@@ -151,9 +159,11 @@ async def server(settings: Settings) -> AsyncIterator[str]:
 
 
 @pytest.fixture(scope="session")
-async def anonymous(server: str) -> AsyncIterator[GraphQLClient]:
+async def anonymous(server: str, served_app: Starlette) -> AsyncIterator[GraphQLClient]:
+    runtime = served_app.state.runtime
+    assert runtime.feed is not None  # the session's server serves subscriptions
     async with httpx.AsyncClient(base_url=server, timeout=30) as http:
-        yield GraphQLClient(http)
+        yield GraphQLClient(http, announcements=Announcements(runtime.feed.deliveries))
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ from typing import Any
 
 from schema.models import Delivery, DeliveryAttempt, InboxItem, Message
 from tests.fakes.webhook_sink import Reply, WebhookSink, verify_standard_webhook
-from tests.helpers import GraphQLClient, code_and_field, new_member, unique
+from tests.helpers import GraphQLClient, code_and_field, new_member, settled_message, unique
 
 SEND = """mutation($i: SendMessageInput!) { sendMessage(input: $i) { duplicate completed
   message { id status title deliveries { id status attempts errorClass lastError channelType } } } }"""
@@ -35,13 +35,7 @@ async def webhook_task(client: GraphQLClient, sink: WebhookSink, **config: Any) 
 
 async def settled(client: GraphQLClient, message_id: int, timeout: float = 20.0) -> dict[str, Any]:
     """The message once every delivery is final."""
-    deadline = time.monotonic() + timeout
-    while True:
-        message: dict[str, Any] = (await client.call(MESSAGE, {"id": message_id}))["message"]
-        if message["status"] in ("SUCCEEDED", "PARTIAL", "FAILED"):
-            return message
-        assert time.monotonic() < deadline, message
-        await asyncio.sleep(0.05)
+    return await settled_message(client, MESSAGE, message_id, timeout)
 
 
 async def send(client: GraphQLClient, **fields: Any) -> dict[str, Any]:

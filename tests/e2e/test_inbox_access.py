@@ -3,16 +3,14 @@ same refusal for unknown and out-of-reach names, and the sender shown on every i
 
 from __future__ import annotations
 
-import asyncio
 import json
-import time
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 from schema.models import AuditLog, InboxItem, Message, User
-from tests.helpers import GraphQLClient, code_and_field, new_member, unique
+from tests.helpers import GraphQLClient, code_and_field, new_member, settled_message, unique
 
 UPDATE_USER = "mutation($id: Int!, $i: UpdateUserInput!) { updateUser(id: $id, input: $i) { groups } }"
 CREATE_USER = "mutation($i: CreateUserInput!) { createUser(input: $i) { username groups } }"
@@ -77,13 +75,7 @@ def same_words(first: dict[str, Any], second: dict[str, Any], names: tuple[str, 
 
 
 async def settled(client: GraphQLClient, message_id: int) -> dict[str, Any]:
-    deadline = time.monotonic() + 20
-    while True:
-        message: dict[str, Any] = (await client.call(MESSAGE, {"id": message_id}))["message"]
-        if message["status"] in ("SUCCEEDED", "PARTIAL", "FAILED"):
-            return message
-        assert time.monotonic() < deadline, message
-        await asyncio.sleep(0.05)
+    return await settled_message(client, MESSAGE, message_id)
 
 
 async def test_a_member_cannot_write_into_the_admins_inbox_nor_learn_who_exists(
