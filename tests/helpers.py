@@ -35,6 +35,12 @@ class GraphQLClient:
     def announcements(self) -> Announcements | None:
         return self._announcements
 
+    @property
+    def server_events(self) -> Announcements:
+        """The in-process server's announcements (tests of the session's server only)."""
+        assert self._announcements is not None, "this client talks to a server in another process"
+        return self._announcements
+
     def as_(self, token: str | None, ip: str | None = None) -> GraphQLClient:
         return GraphQLClient(self.http, token, ip, self._announcements)
 
