@@ -23,6 +23,9 @@ from schema.errors import ConfigError
 from schema.files import FILE_MODE, narrow_if_present, private_dir
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+DatabaseKind = Literal["sqlite", "mysql", "postgres"]
+# `postgresql://` is what libpq and most hosting panels print; both mean the asyncpg backend.
+DATABASE_SCHEMES = ("sqlite://", "mysql://", "postgres://", "postgresql://")
 
 # field name -> (ini section, ini key). The env name is always PUSHNEST_<FIELD NAME UPPER>.
 INI_KEYS: dict[str, tuple[str, str]] = {
@@ -177,8 +180,8 @@ class Settings(BaseModel):
     @field_validator("database_url")
     @classmethod
     def _known_scheme(cls, value: str) -> str:
-        if value and not value.startswith(("sqlite://", "mysql://")):
-            raise ValueError("must start with sqlite:// or mysql://")
+        if value and not value.startswith(DATABASE_SCHEMES):
+            raise ValueError("must start with sqlite://, mysql:// or postgres://")
         return value
 
     @field_validator("redis_url")
@@ -197,7 +200,20 @@ class Settings(BaseModel):
 
     @property
     def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite://")
+        return self.database_kind == "sqlite"
+
+    @property
+    def database_kind(self) -> DatabaseKind:
+        """Which of the three supported databases the URL names."""
+        return database_kind(self.database_url)
+
+
+def database_kind(url: str) -> DatabaseKind:
+    """sqlite, mysql (MySQL or MariaDB) or postgres, from a database URL's scheme."""
+    scheme = url.split("://", 1)[0]
+    if scheme in ("postgres", "postgresql"):
+        return "postgres"
+    return "mysql" if scheme == "mysql" else "sqlite"
 
 
 def env_name(field: str) -> str:
