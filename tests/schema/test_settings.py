@@ -330,3 +330,20 @@ def test_every_supported_database_url_is_accepted_with_its_kind(tmp_path: Path, 
         {"PUSHNEST_DATA_DIR": str(tmp_path), "PUSHNEST_DATABASE_URL": url}, tmp_path / "no.ini"
     )
     assert settings.database_kind == kind
+
+
+@pytest.mark.parametrize(
+    ("given", "prefix"),
+    [("", ""), ("/", ""), ("pushnest", "/pushnest"), ("/pushnest/", "/pushnest"), ("/a/b-c", "/a/b-c")],
+)
+def test_the_path_prefix_is_normalised(tmp_path: Path, given: str, prefix: str) -> None:
+    env = {"PUSHNEST_DATA_DIR": str(tmp_path), "PUSHNEST_PATH_PREFIX": given}
+    assert load_settings(env, tmp_path / "no.ini").path_prefix == prefix
+
+
+@pytest.mark.parametrize("given", ["/../x", "/a/./b", "/a b", '/a"b', "/a?b", "/%2e"])
+def test_a_path_prefix_that_could_leave_its_path_is_refused(tmp_path: Path, given: str) -> None:
+    with pytest.raises(ConfigError, match="PUSHNEST_PATH_PREFIX"):
+        load_settings(
+            {"PUSHNEST_DATA_DIR": str(tmp_path), "PUSHNEST_PATH_PREFIX": given}, tmp_path / "no.ini"
+        )
