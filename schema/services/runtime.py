@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from schema.bus import EventFeed
 from schema.channels.base import SendContext
@@ -44,6 +45,8 @@ class Runtime:
     send_context: SendContext | None = None
     # The signed-in WebSockets this process serves; their check runs only where the API starts it.
     sessions: SocketSessions = field(default_factory=SocketSessions)
+    # When this process built its runtime (its start, near enough): the About panel's uptime.
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
 def build_runtime(
