@@ -46,6 +46,8 @@ INI_KEYS: dict[str, tuple[str, str]] = {
     "console_dir": ("server", "console_dir"),
     "ws_check_seconds": ("server", "ws_check_seconds"),
     "database_url": ("database", "url"),
+    "db_lock_wait_seconds": ("database", "lock_wait_seconds"),
+    "db_statement_seconds": ("database", "statement_seconds"),
     "redis_url": ("redis", "url"),
     "max_attempts": ("delivery", "max_attempts"),
     "retry_base_seconds": ("delivery", "retry_base_seconds"),
@@ -104,6 +106,11 @@ class Settings(BaseModel):
     # users, revoked keys made elsewhere); a socket whose credentials no longer hold is closed.
     ws_check_seconds: float = Field(default=15.0, gt=0, le=30)
     database_url: str = ""
+    # MariaDB/MySQL: a statement waiting this long for a row or table lock, or running this long,
+    # is stopped by the server and the caller gets UNAVAILABLE, instead of every request hanging
+    # behind a held lock. Migrations run without these limits.
+    db_lock_wait_seconds: int = Field(default=5, ge=1, le=3600)
+    db_statement_seconds: float = Field(default=30.0, gt=0, le=86400)
     redis_url: str | None = None
     # Delivery: attempts per delivery, exponential backoff with jitter between them.
     max_attempts: int = Field(default=8, ge=1, le=50)

@@ -3,10 +3,15 @@
 Nothing is written unless the whole send is valid: the target exists and is enabled, variables
 are complete, every bound channel can take the body. The message and all its deliveries are
 written in one transaction, and workers are told only after it commits.
+
+Once the transaction commits, the send is accepted whatever happens next: announcing it and waking
+workers are best-effort (Redis may be down), because a caller told "error" for a message that is
+later delivered sends it again. The worker's sweeper wakes for due rows that no job announced.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -31,6 +36,7 @@ from schema.services.tasks import check_readable
 from schema.services.validation import parse
 from schema.telemetry import message_trace, traced
 
+log = logging.getLogger("pushnest.sending")
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
 MAX_BATCH = 500
 _SINGLE_INSERTS = 3
@@ -90,7 +96,7 @@ async def accept_many(
                 return [await _duplicate_or_raise(principal, ready[0])]
             # Another call took an idempotency key at the same moment: settle each send on its own.
             return [await _settle_alone(runtime, principal, data) for data in items]
-        await _dispatch(runtime, written)
+        await _dispatch_best_effort(runtime, written)
         results = iter(
             SendResult(m, d, channel_names=r.channel_names) for r, (m, d) in zip(ready, written, strict=True)
         )
@@ -303,6 +309,20 @@ def _mentions(target: Task | Template, request: SendRequest) -> dict[str, Any]:
         "user_ids": list(dict.fromkeys(user_ids)),
         "all": everyone,
     }
+
+
+async def _dispatch_best_effort(runtime: Runtime, written: list[tuple[Message, list[Delivery]]]) -> None:
+    """After the commit nothing may fail the request: a lost announcement or wake-up is logged, and
+    the sweeper's check for due rows without a job (workers/arq_worker.py) delivers them anyway."""
+    try:
+        await _dispatch(runtime, written)
+    except Exception as exc:  # any failure here: the messages are committed and will be delivered
+        ids = [m.id for m, _ in written]
+        log.warning(
+            "accepted message(s) %s; announcing them failed (%s), the sweeper will wake workers",
+            ids[:10],
+            type(exc).__name__,
+        )
 
 
 @traced("pushnest.enqueue", kind="producer")
