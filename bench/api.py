@@ -125,7 +125,19 @@ class ReadRound:
     non_2xx: int
 
 
-def run_reads(args: argparse.Namespace, tmp: Path, api_url: str, token: str) -> list[ReadRound]:
+def profiled(args: argparse.Namespace, pid: int, name: str) -> subprocess.Popen[bytes] | None:
+    """py-spy over the API process while wrk runs (`--profile DIR`: one speedscope file per query)."""
+    if args.profile is None:
+        return None
+    args.profile.mkdir(parents=True, exist_ok=True)
+    out = args.profile / f"{name.split('(')[0]}.txt"
+    command = ["py-spy", "record", "--pid", str(pid), "--duration", str(args.read_seconds), "--format", "raw"]
+    return subprocess.Popen(
+        [*command, "--output", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+
+
+def run_reads(args: argparse.Namespace, tmp: Path, api_url: str, token: str, pid: int) -> list[ReadRound]:
     proc, bare_url = start_bare(tmp)
     empty = tmp / "empty.lua"
     empty.write_text(
@@ -142,8 +154,11 @@ def run_reads(args: argparse.Namespace, tmp: Path, api_url: str, token: str) -> 
             bare, _ = wrk(bare_url, empty, args.read_seconds, args.connections)
             rates, bad = {}, 0
             for name, script in scripts.items():
+                spy = profiled(args, pid, name) if n == 0 else None
                 rates[name], failed = wrk(f"{api_url}/graphql", script, args.read_seconds, args.connections)
                 bad += failed
+                if spy is not None:
+                    spy.wait()
             rounds.append(ReadRound(bare, rates, bad))
     finally:
         proc.terminate()
@@ -266,7 +281,7 @@ async def api_phases(args: argparse.Namespace, tmp: Path, sink: Sink, redis: Pri
             app.spawn("worker")
             await asyncio.sleep(2)
             if "reads" in args.phases:
-                found["reads"] = run_reads(args, tmp, app.api_url, token)
+                found["reads"] = run_reads(args, tmp, app.api_url, token, serve.pid)
             if "open" in args.phases:
                 found["open"] = await run_open(args, app, database, task_id, key)
         finally:
@@ -349,6 +364,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--open-runs", type=int, default=2)
     parser.add_argument("--messages", type=int, default=5000, help="one per call: messages per run")
     parser.add_argument("--e2e-runs", type=int, default=2)
+    parser.add_argument(
+        "--profile", type=Path, help="record py-spy profiles of the reads into this directory"
+    )
     parser.add_argument("--timeout", type=float, default=600, help="seconds to wait for deliveries")
     return parser.parse_args()
 

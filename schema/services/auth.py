@@ -1,9 +1,19 @@
-"""Turning an `Authorization` header into a Principal: session token or API key."""
+"""Turning an `Authorization` header into a Principal: session token or API key.
+
+A caller that checked out is remembered in the process's cache (schema/services/caches.py) under
+a digest of its credential, so the next request with it costs no token check and no database
+read; any change to keys or accounts clears that cache in every API process at once.
+"""
 
 from __future__ import annotations
 
-from schema.crypto import API_KEY_PREFIX
+import hashlib
+import time
+from datetime import UTC, datetime
+
+from schema.crypto import API_KEY_PREFIX, hash_api_key
 from schema.errors import TooManyRequests, Unauthenticated
+from schema.models import ApiKey, User
 from schema.services import api_keys, users
 from schema.services.principal import Principal
 from schema.services.runtime import Runtime
@@ -22,14 +32,25 @@ async def principal_for(runtime: Runtime, authorization: str, ip: str) -> Princi
         return Principal(ip=ip, auth_error=error)
     if credential.startswith(API_KEY_PREFIX):
         return await _key_principal(runtime, credential, ip)
+    digest = "session:" + hashlib.sha256(credential.encode()).hexdigest()
+    cached = runtime.caches.callers.get(digest)
+    if isinstance(cached, User):
+        return Principal(user=cached, ip=ip)
     try:
-        return Principal(user=await users.user_for_token(runtime, credential), ip=ip)
+        claims = runtime.tokens.verify(credential)
+        user = await users.user_for_claims(claims)
     except Unauthenticated as error:
         return Principal(ip=ip, auth_error=error)
+    runtime.caches.callers.put(digest, user, ttl=claims.expires_at - time.time())
+    return Principal(user=user, ip=ip)
 
 
 async def _key_principal(runtime: Runtime, secret: str, ip: str) -> Principal:
     """The key's owner; unknown and revoked keys are counted per address (RATE_LIMITED past the limit)."""
+    digest = "key:" + hash_api_key(secret)
+    cached = runtime.caches.callers.get(digest)
+    if isinstance(cached, ApiKey) and (cached.expires_at is None or cached.expires_at > datetime.now(UTC)):
+        return Principal(user=cached.owner, api_key=cached, ip=ip)
     try:
         key = await api_keys.authenticate(secret)
     except Unauthenticated as error:
@@ -40,4 +61,5 @@ async def _key_principal(runtime: Runtime, secret: str, ip: str) -> Principal:
             )
             return Principal(ip=ip, auth_error=refused)
         return Principal(ip=ip, auth_error=error)
+    runtime.caches.callers.put(digest, key)
     return Principal(user=key.owner, api_key=key, ip=ip)

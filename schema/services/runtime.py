@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from schema.bus import EventFeed
 from schema.channels.base import SendContext
 from schema.crypto import SecretBox
-from schema.events import DeliveryEvent, InboxEvent
+from schema.events import ChangeEvent, DeliveryEvent, InboxEvent
 from schema.ports import Enqueuer, EventBus
+from schema.services.caches import Caches
 from schema.services.socket_sessions import SocketSessions
 from schema.services.throttle import AuthThrottles
 from schema.settings import Settings
@@ -29,6 +30,9 @@ class NoEvents:
     async def publish_inbox(self, events: list[InboxEvent]) -> None:
         return None
 
+    async def publish_change(self, event: ChangeEvent) -> None:
+        return None
+
 
 @dataclass(frozen=True)
 class Runtime:
@@ -44,6 +48,8 @@ class Runtime:
     send_context: SendContext | None = None
     # The signed-in WebSockets this process serves; their check runs only where the API starts it.
     sessions: SocketSessions = field(default_factory=SocketSessions)
+    # This process's callers and send targets; the feed's change events clear them (see caches.py).
+    caches: Caches = field(default_factory=Caches)
 
 
 def build_runtime(
@@ -54,6 +60,9 @@ def build_runtime(
     feed: EventFeed | None = None,
     send_context: SendContext | None = None,
 ) -> Runtime:
+    caches = Caches(listening=feed is not None)
+    if feed is not None:
+        feed.on_change(caches.forget)
     return Runtime(
         settings=settings,
         secret_box=SecretBox(settings.secret_key.get_secret_value()),
@@ -63,4 +72,5 @@ def build_runtime(
         events=events or NoEvents(),
         feed=feed,
         send_context=send_context,
+        caches=caches,
     )

@@ -116,8 +116,7 @@ async def _prepare(
     key = ("task", request.task_id) if request.task_id is not None else ("template", request.template_id or 0)
     if key not in targets:
         try:
-            found = await _target(principal, request)
-            targets[key] = (found, await _enabled_bindings(found))
+            targets[key] = await _target_with_bindings(runtime, principal, request, key)
         except PushNestError as exc:
             targets[key] = exc
     cached = targets[key]
@@ -161,19 +160,41 @@ async def _settle_alone(
         return exc
 
 
-async def _target(principal: Principal, request: SendRequest) -> Task | Template:
+async def _target_with_bindings(
+    runtime: Runtime, principal: Principal, request: SendRequest, key: tuple[str, int]
+) -> tuple[Task | Template, list[Binding]]:
+    """From the process's cache when it has them (cleared on every edit, see caches.py); this
+    caller's right to send and the target being enabled are checked every time."""
+    cached = runtime.caches.targets.get(key)
+    if cached is not None:
+        _check_usable(principal, cached[0], request)
+        return cached
+    target = await _find_target(request)
+    _check_usable(principal, target, request)
+    found = (target, await _enabled_bindings(target))
+    runtime.caches.targets.put(key, found)
+    return found
+
+
+async def _find_target(request: SendRequest) -> Task | Template:
     if request.task_id is not None:
         target: Task | Template | None = await Task.get_or_none(id=request.task_id)
-        scope, field, what = KeyScope.TASK, "taskId", "task"
     else:
         target = await Template.get_or_none(id=request.template_id)
-        scope, field, what = KeyScope.TEMPLATE, "templateId", "template"
     if target is None:
+        what, field = ("task", "taskId") if request.task_id is not None else ("template", "templateId")
         raise NotFound(f"no {what} with this id", field=field)
+    return target
+
+
+def _check_usable(principal: Principal, target: Task | Template, request: SendRequest) -> None:
+    if request.task_id is not None:
+        scope, field, what = KeyScope.TASK, "taskId", "task"
+    else:
+        scope, field, what = KeyScope.TEMPLATE, "templateId", "template"
     check_readable(principal, target.owner_id, scope, target.id, what, field)
     if not target.enabled:
         raise BadInput(f"{what} {target.name!r} is disabled", field=field)
-    return target
 
 
 async def _earlier(principal: Principal, target: Task | Template, key: str) -> SendResult | None:
