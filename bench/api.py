@@ -125,13 +125,13 @@ class ReadRound:
     non_2xx: int
 
 
-def profiled(args: argparse.Namespace, pid: int, name: str) -> subprocess.Popen[bytes] | None:
-    """py-spy over the API process while wrk runs (`--profile DIR`: one speedscope file per query)."""
+def profiled(args: argparse.Namespace, pid: int, name: str, seconds: float) -> subprocess.Popen[bytes] | None:
+    """py-spy over the API process (`--profile DIR`: collapsed stacks per read query and open loop)."""
     if args.profile is None:
         return None
     args.profile.mkdir(parents=True, exist_ok=True)
     out = args.profile / f"{name.split('(')[0]}.txt"
-    command = ["py-spy", "record", "--pid", str(pid), "--duration", str(args.read_seconds), "--format", "raw"]
+    command = ["py-spy", "record", "--pid", str(pid), "--duration", str(int(seconds)), "--format", "raw"]
     return subprocess.Popen(
         [*command, "--output", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
@@ -154,7 +154,7 @@ def run_reads(args: argparse.Namespace, tmp: Path, api_url: str, token: str, pid
             bare, _ = wrk(bare_url, empty, args.read_seconds, args.connections)
             rates, bad = {}, 0
             for name, script in scripts.items():
-                spy = profiled(args, pid, name) if n == 0 else None
+                spy = profiled(args, pid, name, args.read_seconds) if n == 0 else None
                 rates[name], failed = wrk(f"{api_url}/graphql", script, args.read_seconds, args.connections)
                 bad += failed
                 if spy is not None:
@@ -229,7 +229,10 @@ async def run_open(
             f"open loop {n + 1}/{args.open_runs}: {args.rate:.0f} sendMessage/s for {args.seconds:.0f} s ..."
         )
         before = await delivered_count(database)
+        spy = profiled(args, app.procs[0].pid, "open", args.seconds) if n == 0 else None
         result = await open_loop(app.api_url, task_id, key, args.rate, args.seconds)
+        if spy is not None:
+            spy.wait()
         final, _ = await wait_final(database, before + result.expected, app, args.timeout)
         result.delivered = final - before
         results.append(result)

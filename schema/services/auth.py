@@ -33,26 +33,30 @@ async def principal_for(runtime: Runtime, authorization: str, ip: str) -> Princi
     if credential.startswith(API_KEY_PREFIX):
         return await _key_principal(runtime, credential, ip)
     digest = "session:" + hashlib.sha256(credential.encode()).hexdigest()
-    cached = runtime.caches.callers.get(digest)
-    if isinstance(cached, User):
-        return Principal(user=cached, ip=ip)
     try:
-        claims = runtime.tokens.verify(credential)
-        user = await users.user_for_claims(claims)
+        user = await runtime.caches.callers.get_or_load(digest, lambda: _session_user(runtime, credential))
     except Unauthenticated as error:
         return Principal(ip=ip, auth_error=error)
-    runtime.caches.callers.put(digest, user, ttl=claims.expires_at - time.time())
+    assert isinstance(user, User)
     return Principal(user=user, ip=ip)
+
+
+async def _session_user(runtime: Runtime, token: str) -> tuple[User, float]:
+    """The token's user, kept no longer than the token lasts."""
+    claims = runtime.tokens.verify(token)
+    return await users.user_for_claims(claims), claims.expires_at - time.time()
 
 
 async def _key_principal(runtime: Runtime, secret: str, ip: str) -> Principal:
     """The key's owner; unknown and revoked keys are counted per address (RATE_LIMITED past the limit)."""
     digest = "key:" + hash_api_key(secret)
-    cached = runtime.caches.callers.get(digest)
-    if isinstance(cached, ApiKey) and (cached.expires_at is None or cached.expires_at > datetime.now(UTC)):
-        return Principal(user=cached.owner, api_key=cached, ip=ip)
     try:
-        key = await api_keys.authenticate(secret)
+        key = await runtime.caches.callers.get_or_load(digest, lambda: _live_key(secret))
+        assert isinstance(key, ApiKey)
+        if key.expires_at is not None and key.expires_at <= datetime.now(UTC):
+            # Its expiry passed while it was cached: read again, which refuses it.
+            runtime.caches.callers.drop(digest)
+            key = await api_keys.authenticate(secret)
     except Unauthenticated as error:
         wait = await runtime.throttles.api_key_failed(ip)
         if wait:
@@ -61,5 +65,8 @@ async def _key_principal(runtime: Runtime, secret: str, ip: str) -> Principal:
             )
             return Principal(ip=ip, auth_error=refused)
         return Principal(ip=ip, auth_error=error)
-    runtime.caches.callers.put(digest, key)
     return Principal(user=key.owner, api_key=key, ip=ip)
+
+
+async def _live_key(secret: str) -> tuple[ApiKey, None]:
+    return await api_keys.authenticate(secret), None

@@ -10,10 +10,11 @@ all-in-one server changed by `pushnest reset-password` from another process).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from schema.events import ChangeEvent
@@ -41,6 +42,8 @@ class TtlCache(Generic[K, V]):
         self._size = size
         self._clock = clock
         self._entries: OrderedDict[K, tuple[float, V]] = OrderedDict()
+        self._loading: dict[K, asyncio.Future[V]] = {}
+        self._generation = 0
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -65,8 +68,51 @@ class TtlCache(Generic[K, V]):
         while len(self._entries) > self._size:
             self._entries.popitem(last=False)
 
+    async def get_or_load(self, key: K, load: Callable[[], Awaitable[tuple[V, float | None]]]) -> V:
+        """The entry, or `load()`'s value (with its own ttl, or None) put in. Concurrent misses of one
+        key share one load: in a burst, hundreds of requests for one caller would otherwise all
+        read the database at the moment the entry is missing. A failed load is not kept."""
+        found = self.get(key)
+        if found is not None:
+            return found
+        pending = self._loading.get(key)
+        if pending is not None:
+            try:
+                return await asyncio.shield(pending)
+            except asyncio.CancelledError:
+                if not pending.cancelled():
+                    raise  # this caller was cancelled
+                return await self.get_or_load(key, load)  # the loading request went away
+        return await self._load(key, load)
+
+    async def _load(self, key: K, load: Callable[[], Awaitable[tuple[V, float | None]]]) -> V:
+        future: asyncio.Future[V] = asyncio.get_running_loop().create_future()
+        self._loading[key] = future
+        generation = self._generation
+        try:
+            value, ttl = await load()
+        except Exception as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved, so a load nobody else waited for is not reported
+            raise
+        except BaseException:
+            future.cancel()
+            raise
+        finally:
+            if self._loading.get(key) is future:
+                del self._loading[key]
+        future.set_result(value)
+        if generation == self._generation:  # a change during the load may have made it stale
+            self.put(key, value, ttl)
+        return value
+
+    def drop(self, key: K) -> None:
+        self._entries.pop(key, None)
+
     def clear(self) -> None:
         self._entries.clear()
+        self._loading.clear()
+        self._generation += 1
 
 
 class Caches:

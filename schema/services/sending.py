@@ -165,15 +165,19 @@ async def _target_with_bindings(
 ) -> tuple[Task | Template, list[Binding]]:
     """From the process's cache when it has them (cleared on every edit, see caches.py); this
     caller's right to send and the target being enabled are checked every time."""
-    cached = runtime.caches.targets.get(key)
-    if cached is not None:
-        _check_usable(principal, cached[0], request)
-        return cached
-    target = await _find_target(request)
+    target, bindings = await runtime.caches.targets.get_or_load(key, lambda: _load_target(request))
+    # Every time, since the cache is shared by all callers; before the bindings are looked at, so
+    # a caller learns nothing about a target it may not use.
     _check_usable(principal, target, request)
-    found = (target, await _enabled_bindings(target))
-    runtime.caches.targets.put(key, found)
-    return found
+    if not bindings:
+        kind, field = ("task", "taskId") if isinstance(target, Task) else ("template", "templateId")
+        raise BadInput(f"{kind} {target.name!r} has no enabled binding to an enabled channel", field=field)
+    return target, bindings
+
+
+async def _load_target(request: SendRequest) -> tuple[tuple[Task | Template, list[Binding]], None]:
+    target = await _find_target(request)
+    return (target, await _enabled_bindings(target)), None
 
 
 async def _find_target(request: SendRequest) -> Task | Template:
@@ -230,18 +234,11 @@ def _same_scope(message: Message, target: Task | Template, principal: Principal)
 
 async def _enabled_bindings(target: Task | Template) -> list[Binding]:
     owner_field = "task_id" if isinstance(target, Task) else "template_id"
-    bindings = [
+    return [
         b
         for b in await Binding.filter(**{owner_field: target.id}, enabled=True).select_related("channel")
         if b.channel.enabled
     ]
-    if not bindings:
-        kind = "task" if isinstance(target, Task) else "template"
-        raise BadInput(
-            f"{kind} {target.name!r} has no enabled binding to an enabled channel",
-            field="taskId" if isinstance(target, Task) else "templateId",
-        )
-    return bindings
 
 
 def _check_message_size(runtime: Runtime, *parts: str) -> None:

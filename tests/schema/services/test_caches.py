@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from schema.events import ChangeEvent
 from schema.services.caches import CALLERS, TARGETS, Caches, TtlCache
 
@@ -47,3 +49,34 @@ def test_change_events_clear_what_they_name() -> None:
     assert (len(caches.callers), len(caches.targets)) == (1, 0)
     caches.forget(ChangeEvent(CALLERS))
     assert len(caches.callers) == 0
+
+
+async def test_concurrent_misses_share_one_load_and_a_change_meanwhile_keeps_nothing() -> None:
+    cache: TtlCache[str, int] = TtlCache()
+    loads: list[asyncio.Future[None]] = []
+
+    async def load() -> tuple[int, float | None]:
+        gate: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        loads.append(gate)
+        await gate
+        return len(loads), None
+
+    waiting = [asyncio.create_task(cache.get_or_load("k", load)) for _ in range(5)]
+    while not loads:
+        await asyncio.sleep(0)
+    cache.clear()  # a change while the load runs: its value may be stale
+    loads[0].set_result(None)
+    assert await asyncio.gather(*waiting) == [1] * 5
+    assert len(loads) == 1 and cache.get("k") is None
+
+
+async def test_a_failed_load_reaches_every_waiter_and_is_not_kept() -> None:
+    cache: TtlCache[str, int] = TtlCache()
+
+    async def load() -> tuple[int, float | None]:
+        await asyncio.sleep(0)
+        raise LookupError("no such caller")
+
+    results = await asyncio.gather(*(cache.get_or_load("k", load) for _ in range(3)), return_exceptions=True)
+    assert [type(r) for r in results] == [LookupError] * 3
+    assert len(cache) == 0
