@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from schema.bus import EventFeed
 from schema.channels.base import SendContext
@@ -10,6 +11,7 @@ from schema.crypto import SecretBox
 from schema.events import ChangeEvent, DeliveryEvent, InboxEvent
 from schema.ports import Enqueuer, EventBus
 from schema.services.caches import Caches
+from schema.services.group_commit import GroupCommit
 from schema.services.socket_sessions import SocketSessions
 from schema.services.throttle import AuthThrottles
 from schema.settings import Settings
@@ -50,6 +52,8 @@ class Runtime:
     sessions: SocketSessions = field(default_factory=SocketSessions)
     # This process's callers and send targets; the feed's change events clear them (see caches.py).
     caches: Caches = field(default_factory=Caches)
+    # Sends accepted at about the same moment share a transaction (schema/services/sending.py).
+    sends: GroupCommit[Any, Any] = field(default_factory=GroupCommit)
 
 
 def build_runtime(

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
@@ -90,13 +91,16 @@ async def accept_many(
     ready = [p for p in prepared if isinstance(p, _Ready)]
     if ready:
         try:
-            written = await retry_deadlocks(lambda: _write(principal, ready))
+            written = await runtime.sends.write(
+                [(principal, r) for r in ready], partial(_write_and_tell, runtime)
+            )
         except IntegrityError:
             if len(items) == 1:
                 return [await _duplicate_or_raise(principal, ready[0])]
             # Another call took an idempotency key at the same moment: settle each send on its own.
             return [await _settle_alone(runtime, principal, data) for data in items]
-        await _dispatch_best_effort(runtime, written)
+        if len(written) == 1:  # the rest of this request logs with the send's trace id
+            bind_log_context(trace_id=written[0][0].trace_id, message_id=written[0][0].id)
         results = iter(
             SendResult(m, d, channel_names=r.channel_names) for r, (m, d) in zip(ready, written, strict=True)
         )
@@ -248,11 +252,21 @@ def _check_message_size(runtime: Runtime, *parts: str) -> None:
         raise BadInput(f"the message is {size:,} bytes; the limit is {limit:,} bytes", field="text")
 
 
-async def _write(principal: Principal, ready: list[_Ready]) -> list[tuple[Message, list[Delivery]]]:
+async def _write_and_tell(
+    runtime: Runtime, items: list[tuple[Principal, _Ready]]
+) -> list[tuple[Message, list[Delivery]]]:
+    """The group's messages in one transaction (see group_commit.py), then announced together."""
+    written = await retry_deadlocks(lambda: _write(items))
+    await _dispatch_best_effort(runtime, written)
+    return written
+
+
+async def _write(items: list[tuple[Principal, _Ready]]) -> list[tuple[Message, list[Delivery]]]:
     """Every message and its deliveries, in one transaction."""
     now = datetime.now(UTC)
+    ready = [r for _, r in items]
     async with in_transaction():
-        messages = [await _message_row(principal, r, now) for r in ready]
+        messages = [await _message_row(principal, r, now) for principal, r in items]
         rows = [
             Delivery(
                 message_id=m.id,
@@ -346,8 +360,6 @@ async def _dispatch_best_effort(runtime: Runtime, written: list[tuple[Message, l
 @traced("pushnest.enqueue", kind="producer")
 async def _dispatch(runtime: Runtime, written: list[tuple[Message, list[Delivery]]]) -> None:
     now = datetime.now(UTC)
-    if len(written) == 1:  # the rest of this request logs with the send's trace id
-        bind_log_context(trace_id=written[0][0].trace_id, message_id=written[0][0].id)
     # Announce before waking workers, so subscribers see `queued` before `sending`.
     await runtime.events.publish_deliveries(
         [
