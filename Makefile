@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
 
-.PHONY: install lock channel-catalog run test test-fast test-sqlite test-mysql test-postgres lint format schema migrations bench bench-subscriptions bench-startup bench-stats clean \
+.PHONY: install lock channel-catalog run test test-fast test-sqlite test-mysql test-postgres lint format schema migrations bench bench-api bench-subscriptions bench-startup bench-stats clean \
         console console-deps console-check test-console-e2e console-dev
 
 FRONTEND      := frontend
@@ -120,6 +120,12 @@ migrations: install
 bench: install
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/delivery.py $(ARGS)
+
+# The API's fast path: GraphQL reads (wrk) next to bare Starlette, an open-loop sendMessage load,
+# and one message per call end to end next to Apprise (MariaDB + private Redis + nginx sink; Debian's `wrk`).
+bench-api: install
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python bench/api.py $(ARGS)
 
 # Subscription fan-out: event-to-client latency and server memory per subscriber (2,000 subscribers).
 bench-subscriptions: install

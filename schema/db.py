@@ -58,9 +58,10 @@ _URL_DEFAULTS: dict[DatabaseKind, dict[str, str]] = {
 }
 
 
-def tortoise_config(database_url: str) -> dict[str, Any]:
+def tortoise_config(database_url: str, session_init: str | None = None) -> dict[str, Any]:
+    """`session_init` replaces the MySQL connections' first statement (see `session_limits`)."""
     return {
-        "connections": {"default": _normalise_url(database_url)},
+        "connections": {"default": _normalise_url(database_url, session_init)},
         "apps": {
             "models": {
                 "models": [MODELS_MODULE],
@@ -73,13 +74,34 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
     }
 
 
-def _normalise_url(url: str) -> str:
-    defaults = _URL_DEFAULTS[database_kind(url)]
+def _normalise_url(url: str, session_init: str | None = None) -> str:
+    kind = database_kind(url)
+    defaults = dict(_URL_DEFAULTS[kind])
+    if kind == "mysql" and session_init:
+        defaults["init_command"] = session_init
     if not defaults:
         return url
     parts = urlsplit(url)
-    query = dict(defaults) | dict(parse_qsl(parts.query))
+    query = defaults | dict(parse_qsl(parts.query))
     return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def session_limits(server_version: str, settings: Settings) -> str:
+    """READ COMMITTED (as `_MYSQL_DEFAULTS`) plus the lock-wait and statement time limits, as the one
+    statement aiomysql's `init_command` runs. The names differ between the two servers: MariaDB
+    has `max_statement_time` (seconds, every statement) and `tx_isolation` (`transaction_isolation`
+    from 11.1), MySQL `max_execution_time` (milliseconds, SELECTs only) and `transaction_isolation`."""
+    lock_wait = settings.db_lock_wait_seconds
+    # Table locks (LOCK TABLES, DDL) wait on `lock_wait_timeout`, row locks on InnoDB's own.
+    common = f"innodb_lock_wait_timeout={lock_wait}, lock_wait_timeout={lock_wait}"
+    if "mariadb" in server_version.lower():
+        major, minor = (int(n) for n in server_version.split(".")[:2])
+        isolation = "transaction_isolation" if (major, minor) >= (11, 1) else "tx_isolation"
+        limit = f"max_statement_time={settings.db_statement_seconds:g}"
+    else:
+        isolation = "transaction_isolation"
+        limit = f"max_execution_time={int(settings.db_statement_seconds * 1000)}"
+    return f"SET SESSION {isolation}='READ-COMMITTED', {common}, {limit}"
 
 
 # Used only by `tortoise makemigrations` (see [tool.tortoise] in pyproject.toml).
@@ -102,13 +124,15 @@ async def open_database(settings: Settings) -> None:
     config = tortoise_config(settings.database_url)
     if settings.is_sqlite:
         _private_sqlite_files(settings)
-    async with _migration_lock(settings):
+    async with _migration_lock(settings) as server_version:
         with warnings.catch_warnings():
             # Tortoise's recorder runs CREATE TABLE IF NOT EXISTS on every start; MariaDB answers
             # "already exists" with a note that aiomysql turns into a Python warning.
             warnings.filterwarnings("ignore", message="Table 'tortoise_migrations' already exists")
             await migrate(config=config)
         await Tortoise.close_connections()
+    if server_version is not None:  # migrations may run long; everything after them is limited
+        config = tortoise_config(settings.database_url, session_limits(server_version, settings))
     # The global fallback lets requests (other tasks than the lifespan's) see the context.
     await Tortoise.init(config=config, _enable_global_fallback=True)
 
@@ -127,17 +151,18 @@ async def database(settings: Settings) -> AsyncIterator[None]:
 
 
 @asynccontextmanager
-async def _migration_lock(settings: Settings) -> AsyncIterator[None]:
+async def _migration_lock(settings: Settings) -> AsyncIterator[str | None]:
+    """Held while migrating; yields the MySQL server's version (None for SQLite and PostgreSQL)."""
     kind = settings.database_kind
     if kind == "sqlite":
         async with _file_lock(_sqlite_lock_path(settings.database_url)):
-            yield
+            yield None
     elif kind == "postgres":
         async with _postgres_lock(settings.database_url):
-            yield
+            yield None
     else:
-        async with _mysql_lock(settings.database_url):
-            yield
+        async with _mysql_lock(settings.database_url) as version:
+            yield version
 
 
 def _sqlite_file(url: str) -> Path | None:
@@ -182,7 +207,7 @@ async def _file_lock(path: Path | None) -> AsyncIterator[None]:
 
 
 @asynccontextmanager
-async def _mysql_lock(url: str) -> AsyncIterator[None]:
+async def _mysql_lock(url: str) -> AsyncIterator[str]:
     import aiomysql
 
     parts = urlsplit(url)
@@ -200,7 +225,10 @@ async def _mysql_lock(url: str) -> AsyncIterator[None]:
             (got,) = await cur.fetchone()
         if got != 1:
             raise TimeoutError(f"another process held the migration lock for {_LOCK_TIMEOUT_SECONDS}s")
-        yield
+        async with conn.cursor() as cur:
+            await cur.execute("SELECT VERSION()")
+            (version,) = await cur.fetchone()
+        yield str(version)
     finally:
         async with conn.cursor() as cur:
             await cur.execute("SELECT RELEASE_LOCK(%s)", (_LOCK_NAME,))

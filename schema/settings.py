@@ -53,6 +53,8 @@ INI_KEYS: dict[str, tuple[str, str]] = {
     "ws_check_seconds": ("server", "ws_check_seconds"),
     "path_prefix": ("server", "path_prefix"),
     "database_url": ("database", "url"),
+    "db_lock_wait_seconds": ("database", "lock_wait_seconds"),
+    "db_statement_seconds": ("database", "statement_seconds"),
     "redis_url": ("redis", "url"),
     "max_attempts": ("delivery", "max_attempts"),
     "retry_base_seconds": ("delivery", "retry_base_seconds"),
@@ -114,6 +116,11 @@ class Settings(BaseModel):
     # "/pushnest" behind a proxy that forwards https://example.com/pushnest/ unchanged. "" = the root.
     path_prefix: str = ""
     database_url: str = ""
+    # MariaDB/MySQL: a statement waiting this long for a row or table lock, or running this long,
+    # is stopped by the server and the caller gets UNAVAILABLE, instead of every request hanging
+    # behind a held lock. Migrations run without these limits.
+    db_lock_wait_seconds: int = Field(default=5, ge=1, le=3600)
+    db_statement_seconds: float = Field(default=30.0, gt=0, le=86400)
     redis_url: str | None = None
     # Delivery: attempts per delivery, exponential backoff with jitter between them.
     max_attempts: int = Field(default=8, ge=1, le=50)

@@ -239,9 +239,11 @@ def _reset_password(settings: Settings, username: str, from_stdin: bool) -> int:
     async def run() -> bool:
         await open_database(settings)
         try:
-            return (await reset_password(username, password)).is_active
+            active = (await reset_password(username, password)).is_active
         finally:
             await close_database()
+        await _announce_callers_changed(settings)
+        return active
 
     try:
         active = asyncio.run(run())
@@ -257,6 +259,26 @@ def _reset_password(settings: Settings, username: str, from_stdin: bool) -> int:
         print("pushnest: the new password, shown only this once:", file=sys.stderr)
         print(password, flush=True)
     return 0
+
+
+async def _announce_callers_changed(settings: Settings) -> None:
+    """API processes on Redis forget cached sign-ins at once; an all-in-one server within its
+    cache's TTL (schema/services/caches.py)."""
+    if not settings.redis_url:
+        return
+    from redis.asyncio import Redis
+
+    from schema.bus import RedisEventBus
+    from schema.events import ChangeEvent
+    from schema.services.caches import CALLERS
+
+    redis = Redis.from_url(settings.redis_url)
+    try:
+        await RedisEventBus(redis).publish_change(ChangeEvent(CALLERS))
+    except Exception as exc:  # the password is changed; cached sign-ins end with their TTL
+        print(f"pushnest: could not tell running servers at once ({type(exc).__name__})", file=sys.stderr)
+    finally:
+        await redis.aclose()
 
 
 def _export_schema(output: Path) -> int:
