@@ -56,3 +56,32 @@ test('the Message Nest token switch and the REST calls in the API panel', async 
   const refused = await request.post('/api/v1/message/send', { data: { token: legacy, text: 'again' } })
   expect(refused.status()).toBe(401)
 })
+
+// An inbox binding that asked for a public link: the reader shows it, anyone can open it, and the
+// recipient revokes it for good.
+test('an inbox item shows its public preview link and revokes it', async ({ page, request }) => {
+  const token = await adminToken(request)
+  const inbox = await gql<{ createChannel: { id: number } }>(request, token,
+    'mutation($i: CreateChannelInput!) { createChannel(input: $i) { id } }',
+    { i: { name: unique('inbox'), type: 'inbox', config: {} } })
+  const binding = { channelId: inbox.createChannel.id, format: 'MARKDOWN', options: { usernames: ['admin'], public_preview: true } }
+  const task = await gql<{ createTask: { id: number } }>(request, token,
+    'mutation($i: CreateTaskInput!) { createTask(input: $i) { id } }', { i: { name: unique('public'), bindings: [binding] } })
+  const title = unique('Shared report')
+  await gql(request, token, 'mutation($i: SendMessageInput!) { sendMessage(input: $i) { message { id } } }',
+    { i: { taskId: task.createTask.id, title, markdown: '**numbers** are up', sync: true } })
+
+  await signInThroughForm(page)
+  await page.goto('/inbox')
+  await page.getByTestId('inbox-item').filter({ hasText: title }).getByTestId('inbox-item-open').click()
+  const url = (await page.getByTestId('inbox-preview-url').textContent())?.trim() ?? ''
+  expect(url).toMatch(/\/preview\/[\w-]{43}$/)
+  const shared = await request.get(url, { headers: { authorization: '' } })
+  expect(shared.status()).toBe(200)
+  expect(await shared.text()).toContain('<strong>numbers</strong>')
+
+  await page.getByTestId('inbox-preview-revoke').click()
+  await page.getByTestId('confirm').click()
+  await expect(page.getByTestId('inbox-preview')).toHaveCount(0)
+  expect((await request.get(url)).status()).toBe(404)
+})
