@@ -286,3 +286,19 @@ async def test_public_preview_links_of_inbox_items(admin: GraphQLClient, anonymo
     await settled(data["message_id"])
     assert await InboxItem.filter(message_id=data["message_id"], preview_key__isnull=False).count() == 0
     assert (await anonymous.http.get("/preview/" + "x" * 43)).status_code == 404
+
+
+async def test_guessed_tokens_are_throttled_per_address(
+    admin: GraphQLClient, anonymous: GraphQLClient
+) -> None:
+    """Ids are short, so tokens can be guessed: refused ones count like unknown API keys (30 per
+    address, then 429), and a token that is accepted still works from elsewhere."""
+    ip = f"198.19.{secrets.randbelow(250) + 1}.{secrets.randbelow(250) + 1}"
+    guesses = [legacy_token.encode(f"TK{secrets.token_hex(5)}") for _ in range(35)]
+    answers = [
+        await anonymous.http.post(V1, json={"token": g, "text": "x"}, headers={"X-Forwarded-For": ip})
+        for g in guesses
+    ]
+    assert [r.status_code for r in answers].count(401) == 30
+    assert [r.status_code for r in answers][30:] == [429] * 5
+    assert int(answers[-1].headers["Retry-After"]) > 0
