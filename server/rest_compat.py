@@ -340,7 +340,12 @@ async def _send_simple(request: Request, fields: dict[str, Any], caller: Caller)
     data: dict[str, Any] = {"title": fields.get("title"), "text": fields.get("text")}
     principal = await caller.key_principal()
     if fields.get("token") is not None:
-        principal, data["task_id"] = await caller.for_target(Task, _decoded(fields["token"]), "token")
+        decoded = _decoded(fields["token"])
+        # Message Nest gave tasks and templates tokens alike; an imported id says which it names.
+        if await Template.exists(legacy_id=decoded) and not await Task.exists(legacy_id=decoded):
+            principal, data["template_id"] = await caller.for_target(Template, decoded, "token")
+        else:
+            principal, data["task_id"] = await caller.for_target(Task, decoded, "token")
     if fields.get("task_id") is not None:
         principal, data["task_id"] = await caller.for_target(Task, fields["task_id"], "task_id")
     if fields.get("template_id") is not None:

@@ -205,6 +205,15 @@ async def test_v2_sends_the_callers_title_and_leaves_unfilled_placeholders(
     )
     assert error["extensions"]["code"] == "BAD_INPUT" and error["extensions"]["missing"] == ["extra", "title"]
 
+    # A GET with a template's token alone: the template renders itself with its defaults.
+    defaults = [{"key": "name", "default": "api"}, {"key": "version", "default": "v1"}]
+    template_id, legacy_id = await mn_template(admin, target.id, title="Nightly", placeholders=defaults)
+    await admin.call(SWITCH_TEMPLATE, {"id": template_id, "on": True})
+    response = await anonymous.http.get(SIMPLE, params={"token": legacy_token.encode(legacy_id)})
+    assert response.status_code == 200 and response.json()["code"] == 200, response.text
+    message = await Message.get(id=response.json()["data"]["message_id"])
+    assert message.template_id == template_id and message.source == "rest-get-token"
+
 
 async def test_recipients_for_a_fixed_task_go_to_its_receivers_with_a_warning(
     admin: GraphQLClient, sink: WebhookSink
