@@ -15,15 +15,15 @@ decide as for the GraphQL `sendMessage`. Message Nest treated the token as enoug
 so only for a task or template whose admin turned on `accept_legacy_token` (the token encodes the
 id and is no secret), so old scripts keep working while new ones move to keys.
 
-v1 and v2 follow Message Nest's rules (`SendRequest.message_nest_rules`): v2 sends the call's
+All three follow Message Nest's rules (`SendRequest.message_nest_rules`): v2 sends the call's
 title; a placeholder without a value stays as written; recipients no binding takes go to the fixed
-receivers with a warning. v1's `mode: "sync"` waits for the outcome. Answers are Message Nest's:
-HTTP 200 with `{"code", "msg", "data"}`, `msg` 提交成功 (v1), 发送成功/发送失败 (sync; each ends in a
-fullwidth exclamation mark), "success" (v2); its error cases (bad input, unknown target) as code 400 in an HTTP 200. `data`
-carries `hostMessageUrl` (v1, v2) and `token`/`count` (v2) when Message Nest would, plus
+receivers with a warning; `mode: "sync"` (v1, /api/send) waits for the outcome. Answers are
+Message Nest's: HTTP 200 with `{"code", "msg", "data"}`, `msg` 提交成功 (v1, /api/send),
+发送成功/发送失败 (sync; each ends in a fullwidth exclamation mark), "success" (v2); its error
+cases (bad input, unknown target) as code 400 in an HTTP 200. `data` carries `hostMessageUrl`
+when the send has a public preview link and v2's `token`/`count`, as Message Nest did, plus
 PushNest's `message_id`, `status`, `deliveries`, `duplicate` and `warnings`. What Message Nest
-never answered keeps its real HTTP status: 401 (no key, and no accepted token), 429, 413, 503,
-500. /api/send is PushNest's own: its HTTP status equals `code`.
+never answered keeps its real HTTP status: 401 (no key, and no accepted token), 429, 413, 503, 500.
 """
 
 from __future__ import annotations
@@ -157,16 +157,14 @@ class Caller:
         return Unauthenticated(_NO_CREDENTIALS)
 
 
-def _endpoint(
-    handler: Handler, json_only: bool, message_nest: bool
-) -> Callable[[Request], Awaitable[Response]]:
+def _endpoint(handler: Handler, json_only: bool) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
         try:
             fields = await _fields(request, json_only)
             answer = await handler(request, fields, Caller(request, _presented_key(request, fields)))
             return _reply(answer.code, answer.msg, answer.data, http_status=200)
         except PushNestError as error:
-            return _error_reply(error, message_nest)
+            return _error_reply(error)
         except HTTPException as exc:  # the app's body size limit
             if exc.status_code != 413:
                 raise
@@ -367,8 +365,11 @@ async def _send_simple(request: Request, fields: dict[str, Any], caller: Caller)
         data.pop("title")
         data.pop("text")
     data["source"] = _source("rest-get", principal)
+    data["message_nest_rules"] = True
     result = await _send(request, principal, _present(data), _SIMPLE_FIELDS)
-    return Answer(_summary(request, result))
+    if fields.get("mode") != "sync" or result.duplicate:
+        return Answer(_summary(request, result), SUBMITTED)
+    return await _waited(request, result)
 
 
 def _source(name: str, principal: Principal) -> str:
@@ -396,13 +397,13 @@ def _reply(
     return JSONResponse(body, status_code=http_status or code, headers=headers)
 
 
-def _error_reply(error: PushNestError, message_nest: bool) -> JSONResponse:
+def _error_reply(error: PushNestError) -> JSONResponse:
     code = next((status for kind, status in _STATUS if isinstance(error, kind)), None)
     if code is None:  # ConfigError or a new kind: not meant for callers
         log.error("unexpected %s in a REST send: %s", type(error).__name__, error.message)
         return _reply(500, "internal error")
     details = {k: v for k, v in error.details.items() if v is not None}
-    if message_nest and isinstance(error, _MESSAGE_NEST_CASES):
+    if isinstance(error, _MESSAGE_NEST_CASES):
         return _reply(400, error.message, details or None, http_status=200)
     headers = None
     if isinstance(error, TooManyRequests):
@@ -413,7 +414,7 @@ def _error_reply(error: PushNestError, message_nest: bool) -> JSONResponse:
 
 
 routes: list[BaseRoute] = [
-    Route("/api/v1/message/send", _endpoint(_send_v1, json_only=True, message_nest=True), methods=["POST"]),
-    Route("/api/v2/message/send", _endpoint(_send_v2, json_only=True, message_nest=True), methods=["POST"]),
-    Route("/api/send", _endpoint(_send_simple, json_only=False, message_nest=False), methods=["GET", "POST"]),
+    Route("/api/v1/message/send", _endpoint(_send_v1, json_only=True), methods=["POST"]),
+    Route("/api/v2/message/send", _endpoint(_send_v2, json_only=True), methods=["POST"]),
+    Route("/api/send", _endpoint(_send_simple, json_only=False), methods=["GET", "POST"]),
 ]
