@@ -74,6 +74,9 @@ class Message(Model):
     send_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     finished_at = fields.DatetimeField(null=True)
+    # Set on history brought in by an importer ("mn-log-<id>"): found again on a re-run, and never
+    # pruned by retention, which the sender never agreed to (schema/services/retention.py).
+    legacy_id = fields.CharField(max_length=64, null=True)
 
     class Meta:
         table = "messages"
@@ -177,6 +180,9 @@ class InboxItem(Model):
     sender_key_name = fields.CharField(max_length=100, default="", db_default="")
     read_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
+    # Set on items brought in by an importer (a hosted message's key): found again on a re-run, and
+    # kept by the inbox retention the owner never opted into.
+    legacy_id = fields.CharField(max_length=64, null=True)
 
     class Meta:
         table = "inbox_items"

@@ -100,6 +100,7 @@ export const zhCatalog: ChannelCatalog = {
     },
     bindingFields: {
       msgtype: { label: '消息类型', help: '自动 = 消息带有 Markdown 正文时发送 markdown 消息', options: msgtype },
+      append_keyword: { label: '添加关键词', help: '消息缺少渠道的关键词时自动加上' },
     },
   },
   wecom_robot: {
