@@ -180,13 +180,33 @@ def _webhook(auth: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
             headers.append(line.strip())
     # Message Nest replaces the literal word TEXT with the JSON-escaped text; PushNest uses {{text}}.
     body = _s(auth, "body").replace("TEXT", "{{text}}")
+    notes: list[str] = []
+    if body and _is_json_type(content_type) and not _renders_json(body):
+        # A plain-text body ("TEXT", "alert: TEXT"): PushNest would refuse every send as invalid
+        # JSON, so it is sent as what it is, the text.
+        notes.append(f"Content-Type {content_type} (the body is plain text, sent as text/plain)")
+        content_type = "text/plain; charset=utf-8"
     return {
         "url": _s(auth, "webhook"),
         "method": "POST",
         "headers": headers,
         "content_type": content_type,
         "body_template": body,
-    }, []
+    }, notes
+
+
+def _is_json_type(content_type: str) -> bool:
+    media = content_type.lower().split(";")[0].strip()
+    return media == "application/json" or media.endswith("+json")
+
+
+def _renders_json(body: str) -> bool:
+    """Whether the body is JSON once its placeholders hold text (as PushNest checks at send time)."""
+    try:
+        json.loads(body.replace("{{text}}", "x"))
+    except ValueError:
+        return False
+    return True
 
 
 def _bark(auth: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
@@ -237,6 +257,9 @@ def binding_options(
         code = _s(config, "template_code")
         if code and code != channel_config.get("template_code"):
             options["template_code"] = code
+    elif mn_type == "Dtalk":
+        # Message Nest added the keyword only to its test message, never to a real send.
+        options["append_keyword"] = False
     elif mn_type == "MessageNest":
         options["usernames"] = [inbox_user]
         dropped = _dropped(config, ("blacklist_regex",), "not supported; every message is stored")
