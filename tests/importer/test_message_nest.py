@@ -41,9 +41,12 @@ from schema.models import (
 from schema.models.site_settings import SITE_SETTINGS_ID
 from schema.settings import Settings
 from tests.conftest import MYSQL_ROOT
-from tests.helpers import GraphQLClient, new_member, unique
+from tests.helpers import LOGIN, GraphQLClient, new_member, unique
 
 CREATE_KEY = "mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { key apiKey { id } } }"
+CHANGE_PASSWORD = (
+    "mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) { token } }"
+)
 STATS = "{ stats(days: 30) { sent succeeded failed targets { taskId templateId sent failed } } }"
 
 _UUID_COLS = "id varchar(12) PRIMARY KEY, created_by varchar(100), modified_by varchar(100), created_on datetime(3), modified_on datetime(3)"
@@ -635,3 +638,25 @@ async def test_unreadable_sources_fail_clearly(server: str, box: SecretBox, tmp_
         await import_message_nest(str(empty), box)
     with pytest.raises(SourceError, match="cannot connect"):
         await import_message_nest("mysql://nobody:x@127.0.0.1:1/none", box)
+
+
+async def test_the_imported_account_must_choose_a_new_password(
+    mn: MnWorld, admin: GraphQLClient, box: SecretBox
+) -> None:
+    """Message Nest kept the password in clear: it signs in once, and may only replace itself."""
+    _, username = await new_member(admin)
+    await import_message_nest(mn.source, box, owner=username, inbox_user=username, allow_private_targets=True)
+    account = mn.ids["account"].lower()
+    session = await admin.as_(None).call(LOGIN, {"u": account, "p": "weak"})
+    client = admin.as_(session["login"]["token"])
+    assert (await client.call("{ me { username mustChangePassword } }"))["me"] == {
+        "username": account,
+        "mustChangePassword": True,
+    }
+    refused = await client.fails("{ tasks { edges { node { id } } } }")
+    assert refused["extensions"]["code"] == "PASSWORD_CHANGE_REQUIRED"
+
+    changed = await client.call(CHANGE_PASSWORD, {"c": "weak", "n": "a-new-long-password"})
+    client = admin.as_(changed["changePassword"]["token"])
+    assert (await client.call("{ me { mustChangePassword } }"))["me"]["mustChangePassword"] is False
+    await client.call("{ tasks { edges { node { id } } } }")
