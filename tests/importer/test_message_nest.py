@@ -217,6 +217,20 @@ def rows(ids: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
                 "url": "",
                 "enable": 1,
             },
+            *[
+                {
+                    "id": ids[key],
+                    "created_on": t,
+                    "name": f"robfig {cron}",
+                    "task_id": ids["task"],
+                    "cron": cron,
+                    "title": "x",
+                    "content": "y",
+                    "url": "",
+                    "enable": 1,
+                }
+                for key, cron in (("cron_every", "@every 2h"), ("cron_daily", "@daily"))
+            ],
         ],
         "message_hosted_message": [
             {"title": "First", "content": "hello", "type": "text", "unique_key": "k" * 16, "created_on": t},
@@ -383,6 +397,8 @@ async def mn(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Mn
         "i8": "IN",
         "plain": "WY",
         "hkey": "hk",
+        "cron_every": "CM",
+        "cron_daily": "CM",
         "account": "mn",
     }
     ids = {key: mn_id(prefix) for key, prefix in keys.items()}
@@ -526,6 +542,11 @@ async def test_import_maps_everything_and_is_idempotent(
     assert job.payload == {"title": "Weekly report", "text": "It is Monday", "url": "https://example.com/r"}
     assert job.next_run_at is not None
     assert any(ids["cron6"] in line for line in report.unmapped)
+    # Message Nest's scheduler (robfig/cron) descriptors are kept as they are.
+    every = await CronJob.get(legacy_id=ids["cron_every"])
+    assert every.expression == "@every 2h" and every.next_run_at is not None
+    assert every.next_run_at - datetime.now(UTC) <= timedelta(hours=2)
+    assert (await CronJob.get(legacy_id=ids["cron_daily"])).expression == "@daily"
     assert any("Asia/Shanghai" in note for note in report.notes)
 
     inbox = await InboxItem.filter(user_id=owner.id).order_by("created_at")
