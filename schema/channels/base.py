@@ -252,8 +252,10 @@ class ChannelType:
     max_body_bytes: int | None = None
     rate_limit: RateLimit | None = None
     description: str = ""
-    # How many dynamic receivers one delivery carries (1 = the vendor's API takes one at a time).
+    # How many dynamic receivers one delivery carries (1 = the vendor's API takes one at a time),
+    # or a function of the binding's options when the binding decides (email: one mail each or Bcc).
     receivers_per_send: int = 1
+    receivers_per_send_for: Callable[[Mapping[str, Any]], int] | None = None
     # The sending function; None while a channel is declared but not yet implemented.
     send: Sender | None = None
 
@@ -264,6 +266,13 @@ class ChannelType:
     @property
     def supports_receivers(self) -> bool:
         return self.receiver_kind is not None
+
+    def receivers_per_delivery(self, options: Mapping[str, Any]) -> int:
+        """How many per-call receivers one delivery of a binding with these options carries."""
+        chosen = (
+            self.receivers_per_send_for(options) if self.receivers_per_send_for else self.receivers_per_send
+        )
+        return max(1, chosen)
 
     def config_fields(self) -> list[FieldSpec]:
         return fields_of(self.config_model)

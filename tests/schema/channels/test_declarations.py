@@ -147,6 +147,7 @@ def test_email_recipients_must_be_addresses() -> None:
         "to": ["a@example.com"],
         "cc": [],
         "bcc": [],
+        "receivers_as": "separate",
     }
     with pytest.raises(ValidationError):
         binding.model_validate({"cc": ["nobody"]})

@@ -30,6 +30,7 @@ const msgtypeAuto = { auto: 'Auto', text: 'Text', markdown: 'Markdown' }
 
 export const enCatalog: ChannelCatalog = {
   email: {
+    bindingFields: { receivers_as: { options: { separate: 'One mail each', bcc: 'One mail, all in Bcc' } } },
     fields: {
       security: {
         help: 'SSL/TLS = implicit TLS (usually port 465), STARTTLS = upgrade after connecting (587), None = plain text (25)',
@@ -87,6 +88,11 @@ export const zhCatalog: ChannelCatalog = {
       to: { label: '收件人' },
       cc: { label: '抄送' },
       bcc: { label: '密送', help: '其他收件人看不到密送地址' },
+      receivers_as: {
+        label: '调用时指定的收件人',
+        help: '逐个发送 = 每人一封；密送 = 一封邮件，所有人都在密送中。收件人都看不到彼此的地址',
+        options: { separate: '逐个发送', bcc: '密送' },
+      },
     },
   },
   dingtalk: {
