@@ -154,8 +154,9 @@ def channel_config(mn_type: str, auth: dict[str, Any], instances: list[dict[str,
             "access_token": _s(auth, "token"),
             "username": _s(auth, "username"),
             "password": _s(auth, "password"),
+            "icon": _s(auth, "icon"),
+            "actions": _s(auth, "actions"),
         }
-        dropped = _dropped(auth, ("icon", "actions"), "not supported by PushNest's ntfy channel")
     elif mn_type == "Gotify":
         out = {
             "base_url": _s(auth, "url"),
@@ -223,7 +224,9 @@ def _bark(auth: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         "icon": _s(auth, "icon"),
     }
     dropped = _dropped(auth, ("url",), "PushNest sends the message's own URL")
-    dropped += _dropped(auth, ("key", "iv"), "encrypted push is not supported; pushes go unencrypted")
+    if _s(auth, "key") or _s(auth, "iv"):
+        # Message Nest encrypted only with both set (AES-CBC, as PushNest does).
+        out["encryption_key"], out["encryption_iv"] = _s(auth, "key"), _s(auth, "iv")
     level = _s(auth, "level")
     if level in _BARK_LEVELS:
         out["level"] = level
@@ -262,7 +265,8 @@ def binding_options(
         options["append_keyword"] = False
     elif mn_type == "MessageNest":
         options["usernames"] = [inbox_user]
-        dropped = _dropped(config, ("blacklist_regex",), "not supported; every message is stored")
+        if _s(config, "blacklist_regex"):
+            options["blacklist_regex"] = _s(config, "blacklist_regex")
     dynamic = mn_type in _DYNAMIC and config.get("allowMultiRecip") in (True, "true", 1, "1")
     return Mapped(options, dropped), dynamic
 

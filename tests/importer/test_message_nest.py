@@ -160,12 +160,29 @@ def rows(ids: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
                 {"webhook": "http://127.0.0.1:9/plain", "header": "", "body": "TEXT"},
             ),
             way("nest", "Inbox", "MessageNest", {}),
+            way(
+                "bark",
+                "iPhone",
+                "Bark",
+                {"push_key": "https://bark.example.com/devkey1", "key": "k" * 16, "iv": "i" * 16},
+            ),
+            way(
+                "ntfy",
+                "Phone ntfy",
+                "Ntfy",
+                {
+                    "url": "https://ntfy.example.com",
+                    "topic": "ops",
+                    "icon": "https://example.com/i.png",
+                    "actions": "view, Open, https://example.com",
+                },
+            ),
             way("bad", "Broken gotify", "Gotify", {"url": "not-a-url", "token": "t"}),
         ],
         "message_send_tasks": [{"id": ids["task"], "created_on": t, "name": "Deploys"}],
         "message_send_tasks_ins": [
             ins("i1", "task", "hook", "text", {}),
-            ins("i2", "task", "nest", "text", {"blacklist_regex": ""}),
+            ins("i2", "task", "nest", "text", {"blacklist_regex": "^debug"}),
             ins("i3", "task", "email", "html", {"to_account": "ops@example.com", "allowMultiRecip": False}),
             ins("i4", "task", "bad", "text", {}),
             ins("i7", "task", "dtalk", "text", {}),
@@ -396,6 +413,8 @@ async def mn(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Mn
         "i7": "IN",
         "i8": "IN",
         "plain": "WY",
+        "bark": "WY",
+        "ntfy": "WY",
         "hkey": "hk",
         "cron_every": "CM",
         "cron_daily": "CM",
@@ -484,7 +503,7 @@ async def test_import_maps_everything_and_is_idempotent(
     text = report.render()
 
     # Ways → channels; the bad one is reported, not imported.
-    assert report.counts["channels"].created == 5, text
+    assert report.counts["channels"].created == 7, text
     assert any(ids["bad"] in line and "baseUrl" in line for line in report.unmapped), report.unmapped
     channels = {c.name: c for c in await Channel.filter(owner_id=owner.id)}
     assert {n: c.type for n, c in channels.items()} == {
@@ -493,6 +512,8 @@ async def test_import_maps_everything_and_is_idempotent(
         "My hook": "webhook",
         "Plain hook": "webhook",
         "Inbox": "inbox",
+        "iPhone": "bark",
+        "Phone ntfy": "ntfy",
     }
     dingtalk = channels["DingTalk robot"]
     assert dingtalk.config == {"base_url": "https://oapi.dingtalk.com", "keyword": "alert"}
@@ -503,6 +524,12 @@ async def test_import_maps_everything_and_is_idempotent(
     hook = channels["My hook"].config
     assert "headers" not in hook and hook["body_template"] == '{"msg": "{{text}}"}'
     assert runtime_box(channels["My hook"]) == {"headers": "X-Token: abc"}  # sealed like other secrets
+    # Bark encryption, ntfy's icon and actions carry over (they were dropped before).
+    assert runtime_box(channels["iPhone"]) == {"device_key": "devkey1", "encryption_key": "k" * 16}
+    assert channels["iPhone"].config["encryption_iv"] == "i" * 16
+    ntfy_config = channels["Phone ntfy"].config
+    assert ntfy_config["icon"] == "https://example.com/i.png"
+    assert ntfy_config["actions"] == "view, Open, https://example.com"
     # A plain-text body is sent as text, not refused at every send as invalid JSON.
     plain = channels["Plain hook"].config
     assert plain["body_template"] == "{{text}}" and plain["content_type"].startswith("text/plain")
@@ -521,7 +548,7 @@ async def test_import_maps_everything_and_is_idempotent(
         "DingTalk robot": "text",
         "Plain hook": "text",
     }
-    assert by_name["Inbox"].options == {"usernames": [username]}
+    assert by_name["Inbox"].options == {"usernames": [username], "blacklist_regex": "^debug"}
     # Message Nest used the keyword only for its test button.
     assert by_name["DingTalk robot"].options["append_keyword"] is False
     assert by_name["Company SMTP"].options["to"] == ["ops@example.com"]
@@ -599,7 +626,7 @@ async def test_import_maps_everything_and_is_idempotent(
         mn.source, box, owner=username, inbox_user=username, allow_private_targets=True
     )
     assert all(c.created == 0 and c.updated == 0 for c in again.counts.values()), again.render()
-    assert again.counts["channels"].skipped == 5 and again.counts["inbox_items"].skipped == 3
+    assert again.counts["channels"].skipped == 7 and again.counts["inbox_items"].skipped == 3
     assert again.counts["messages"].skipped == 2 and again.counts["audit_log"].skipped == 2
     assert await counts(owner) == before
     assert (await client.call(STATS))["stats"]["sent"] == 14
@@ -644,7 +671,7 @@ async def test_ways_aimed_at_private_addresses_are_not_imported(
     owner = await User.get(username=username)
     report = await import_message_nest(mn.source, box, owner=username, inbox_user=username)
     names = {c.name for c in await Channel.filter(owner_id=owner.id)}
-    assert names == {"DingTalk robot", "Inbox"}, report.render()
+    assert names == {"DingTalk robot", "Inbox", "iPhone", "Phone ntfy"}, report.render()
     refused = [line for line in report.unmapped if "private" in line]
     assert any("Company SMTP" in line and "config.host" in line for line in refused), report.unmapped
     assert any("My hook" in line and "config.url" in line for line in refused), report.unmapped

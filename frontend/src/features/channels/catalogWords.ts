@@ -160,6 +160,7 @@ export const zhCatalog: ChannelCatalog = {
     description: '投递到 PushNest 用户的站内信收件箱，在控制台实时显示。',
     bindingFields: {
       usernames: { label: '用户' },
+      blacklist_regex: { label: '黑名单（正则表达式）', help: '标题或正文匹配时不保存该消息（仍算作投递成功）' },
     },
   },
   wecom_app: {
@@ -224,6 +225,8 @@ export const zhCatalog: ChannelCatalog = {
       group: { label: '分组' },
       icon: { label: '图标 URL' },
       archive: { label: '保存到 Bark 历史记录' },
+      encryption_key: { label: '加密密钥', help: 'App 中推送加密的密钥（16、24 或 32 个字符：AES-128/192/256，CBC 模式）' },
+      encryption_iv: { label: '加密 IV', help: '16 个字符，与 App 中的设置相同' },
     },
   },
   ntfy: {
@@ -237,6 +240,8 @@ export const zhCatalog: ChannelCatalog = {
       password: { label: '密码' },
       priority: { label: '优先级', help: '1 = 最低 … 5 = 最高' },
       tags: { label: '标签', help: 'Emoji 短代码或普通词语' },
+      icon: { label: '图标 URL', help: '随通知显示的 JPEG 或 PNG 图片' },
+      actions: { label: '操作按钮', help: '最多 3 个，ntfy 简写格式：view, 打开, https://…; http, 关闭, https://…' },
     },
   },
   gotify: {
