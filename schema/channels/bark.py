@@ -21,10 +21,10 @@ from pydantic import Field, SecretStr, model_validator
 
 from schema.channels.base import (
     BaseUrl,
-    ChannelConfig,
     ChannelType,
     ErrorClass,
     Format,
+    HttpChannelConfig,
     OptionalHttpUrl,
     Outgoing,
     Receipt,
@@ -34,7 +34,7 @@ from schema.channels.http import call
 from schema.channels.http_status import check_status, json_of, vendor_failure
 
 
-class Config(ChannelConfig):
+class Config(HttpChannelConfig):
     """One device on one Bark server."""
 
     base_url: BaseUrl = Field(default="https://api.day.app", title="Server URL")

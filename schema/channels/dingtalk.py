@@ -29,6 +29,7 @@ from schema.channels.base import (
     ChannelType,
     ErrorClass,
     Format,
+    HttpChannelConfig,
     Mention,
     Outgoing,
     RateLimit,
@@ -40,7 +41,7 @@ from schema.channels.masking import scrub
 from schema.domain.retry import parse_retry_after
 
 
-class Config(ChannelConfig):
+class Config(HttpChannelConfig):
     """One robot in one group."""
 
     base_url: BaseUrl = Field(

@@ -14,9 +14,9 @@ from pydantic import Field, SecretStr, field_validator
 
 from schema.channels.base import (
     BaseUrl,
-    ChannelConfig,
     ChannelType,
     Format,
+    HttpChannelConfig,
     OptionalHttpUrl,
     Outgoing,
     Receipt,
@@ -26,7 +26,7 @@ from schema.channels.http import call
 from schema.channels.http_status import check_status, json_of
 
 
-class Config(ChannelConfig):
+class Config(HttpChannelConfig):
     """A topic on an ntfy server."""
 
     base_url: BaseUrl = Field(default="https://ntfy.sh", title="Server URL")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from schema.channels.base import ChannelType
 
@@ -112,7 +112,7 @@ def channel_config(mn_type: str, auth: dict[str, Any], instances: list[dict[str,
             "agent_id": _int(auth, "agent_id"),
             "base_url": _s(auth, "api_host"),
         }
-        dropped = _dropped(auth, ("proxy_url",), "PushNest has no per-channel proxy")
+        dropped = _proxy(auth, out)
     elif mn_type == "Custom":
         out, dropped = _webhook(auth)
     elif mn_type == "WeChatOFAccount":
@@ -140,7 +140,7 @@ def channel_config(mn_type: str, auth: dict[str, Any], instances: list[dict[str,
             "chat_id": _s(auth, "chat_id"),
             "base_url": _s(auth, "api_host"),
         }
-        dropped = _dropped(auth, ("proxy_url",), "PushNest has no per-channel proxy")
+        dropped = _proxy(auth, out)
     elif mn_type == "Bark":
         out, dropped = _bark(auth)
     elif mn_type == "PushMe":
@@ -167,6 +167,28 @@ def channel_config(mn_type: str, auth: dict[str, Any], instances: list[dict[str,
         raise MappingError(f"unknown way type {mn_type!r}")
     # Empty values are left out, so PushNest's defaults apply (or a required field is reported).
     return Mapped({k: v for k, v in out.items() if v not in ("", None)}, dropped)
+
+
+def _proxy(auth: dict[str, Any], out: dict[str, Any]) -> list[str]:
+    """Message Nest's `proxy_url` (http, https or socks5, user:password inside) → PushNest's proxy
+    URL and credentials; socks5 cannot be carried over. Message Nest ignored it when `api_host` was
+    set (a reverse proxy in place of the vendor), and so does this."""
+    raw = _s(auth, "proxy_url")
+    if not raw or _s(auth, "api_host"):
+        return [f"proxy_url {_shown_proxy(raw)!r} (Message Nest ignored it: api_host is set)"] if raw else []
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return [f"proxy_url {_shown_proxy(raw)!r} (PushNest sends through HTTP(S) proxies only, not SOCKS)"]
+    out["proxy_url"] = f"{parts.scheme}://{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+    if parts.username:
+        out["proxy_credentials"] = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
+    return []
+
+
+def _shown_proxy(raw: str) -> str:
+    """A proxy URL for the report, without its password."""
+    parts = urlsplit(raw)
+    return raw.replace(f":{parts.password}@", ":***@") if parts.password else raw
 
 
 def _webhook(auth: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:

@@ -161,6 +161,27 @@ def rows(ids: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
             ),
             way("nest", "Inbox", "MessageNest", {}),
             way(
+                "tg",
+                "TG",
+                "Telegram",
+                {
+                    "bot_token": "1:tok",
+                    "chat_id": "42",
+                    "proxy_url": "http://px:p%40ss@proxy.example.com:3128",
+                },
+            ),
+            way(
+                "qwapp",
+                "WeCom app",
+                "QyWeiXinApp",
+                {
+                    "corp_id": "ww1",
+                    "agent_id": "1000002",
+                    "secret": "s",
+                    "proxy_url": "socks5://u:pw@10.0.0.1:1080",
+                },
+            ),
+            way(
                 "bark",
                 "iPhone",
                 "Bark",
@@ -414,6 +435,8 @@ async def mn(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Mn
         "i8": "IN",
         "plain": "WY",
         "bark": "WY",
+        "tg": "WY",
+        "qwapp": "WY",
         "ntfy": "WY",
         "hkey": "hk",
         "cron_every": "CM",
@@ -503,7 +526,7 @@ async def test_import_maps_everything_and_is_idempotent(
     text = report.render()
 
     # Ways → channels; the bad one is reported, not imported.
-    assert report.counts["channels"].created == 7, text
+    assert report.counts["channels"].created == 9, text
     assert any(ids["bad"] in line and "baseUrl" in line for line in report.unmapped), report.unmapped
     channels = {c.name: c for c in await Channel.filter(owner_id=owner.id)}
     assert {n: c.type for n, c in channels.items()} == {
@@ -514,6 +537,8 @@ async def test_import_maps_everything_and_is_idempotent(
         "Inbox": "inbox",
         "iPhone": "bark",
         "Phone ntfy": "ntfy",
+        "TG": "telegram",
+        "WeCom app": "wecom_app",
     }
     dingtalk = channels["DingTalk robot"]
     assert dingtalk.config == {"base_url": "https://oapi.dingtalk.com", "keyword": "alert"}
@@ -530,6 +555,12 @@ async def test_import_maps_everything_and_is_idempotent(
     ntfy_config = channels["Phone ntfy"].config
     assert ntfy_config["icon"] == "https://example.com/i.png"
     assert ntfy_config["actions"] == "view, Open, https://example.com"
+    # Per-channel proxies: an HTTP one with its credentials sealed; SOCKS is reported, its password not.
+    assert channels["TG"].config["proxy_url"] == "http://proxy.example.com:3128"
+    assert runtime_box(channels["TG"])["proxy_credentials"] == "px:p@ss"
+    assert "proxy_url" not in channels["WeCom app"].config
+    assert any(ids["qwapp"] in n and "SOCKS" in n for n in report.notes), report.notes
+    assert "pw@" not in text and "p%40ss" not in text
     # A plain-text body is sent as text, not refused at every send as invalid JSON.
     plain = channels["Plain hook"].config
     assert plain["body_template"] == "{{text}}" and plain["content_type"].startswith("text/plain")
@@ -626,7 +657,7 @@ async def test_import_maps_everything_and_is_idempotent(
         mn.source, box, owner=username, inbox_user=username, allow_private_targets=True
     )
     assert all(c.created == 0 and c.updated == 0 for c in again.counts.values()), again.render()
-    assert again.counts["channels"].skipped == 7 and again.counts["inbox_items"].skipped == 3
+    assert again.counts["channels"].skipped == 9 and again.counts["inbox_items"].skipped == 3
     assert again.counts["messages"].skipped == 2 and again.counts["audit_log"].skipped == 2
     assert await counts(owner) == before
     assert (await client.call(STATS))["stats"]["sent"] == 14
@@ -671,7 +702,7 @@ async def test_ways_aimed_at_private_addresses_are_not_imported(
     owner = await User.get(username=username)
     report = await import_message_nest(mn.source, box, owner=username, inbox_user=username)
     names = {c.name for c in await Channel.filter(owner_id=owner.id)}
-    assert names == {"DingTalk robot", "Inbox", "iPhone", "Phone ntfy"}, report.render()
+    assert names == {"DingTalk robot", "Inbox", "iPhone", "Phone ntfy", "TG", "WeCom app"}, report.render()
     refused = [line for line in report.unmapped if "private" in line]
     assert any("Company SMTP" in line and "config.host" in line for line in refused), report.unmapped
     assert any("My hook" in line and "config.url" in line for line in refused), report.unmapped

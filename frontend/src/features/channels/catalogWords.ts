@@ -302,3 +302,13 @@ export const zhCatalog: ChannelCatalog = {
     },
   },
 }
+
+/** Every channel that speaks HTTP may send through its own proxy (the API lists those fields last). */
+const proxyWords: Record<string, CatalogField> = {
+  proxy_url: { label: 'HTTP(S) 代理', help: '例如 http://proxy.example.com:3128；留空 = 直接连接' },
+  proxy_credentials: { label: '代理认证', help: 'user:password，代理要求认证时填写' },
+}
+for (const key of ['dingtalk', 'feishu', 'wecom_robot', 'wecom_app', 'wechat_oa', 'webhook', 'telegram', 'bark', 'ntfy', 'gotify', 'pushme', 'aliyun_sms', 'slack', 'discord']) {
+  const type = zhCatalog[key]
+  if (type) type.fields = { ...type.fields, ...proxyWords }
+}
