@@ -265,7 +265,8 @@ def _error_reply(error: PushNestError) -> JSONResponse:
     if code is None:  # ConfigError or a new kind: not meant for callers
         log.error("unexpected %s in a REST send: %s", type(error).__name__, error.message)
         return _reply(500, "internal error")
-    details = {k: v for k, v in error.details.items() if v is not None}
+    # Message Nest's clients read `msg`; the console's wording hints (reason, args) are not theirs.
+    details = {k: v for k, v in error.details.items() if v is not None and k not in ("reason", "args")}
     headers = None
     if isinstance(error, TooManyRequests):
         headers = {"Retry-After": str(error.retry_after)}
