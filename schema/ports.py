@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from schema.channels.base import RateLimit
-from schema.events import DeliveryEvent, InboxEvent
+from schema.events import ChangeEvent, DeliveryEvent, InboxEvent
 
 
 class Enqueuer(Protocol):
@@ -19,6 +19,8 @@ class EventBus(Protocol):
     async def publish_deliveries(self, events: list[DeliveryEvent]) -> None: ...
 
     async def publish_inbox(self, events: list[InboxEvent]) -> None: ...
+
+    async def publish_change(self, event: ChangeEvent) -> None: ...
 
 
 class RateLimiter(Protocol):

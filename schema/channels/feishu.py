@@ -24,6 +24,7 @@ from schema.channels.base import (
     ChannelType,
     ErrorClass,
     Format,
+    HttpChannelConfig,
     Mention,
     Outgoing,
     RateLimit,
@@ -36,7 +37,7 @@ from schema.channels.markup import inert_feishu_mentions
 from schema.channels.masking import secret_values
 
 
-class Config(ChannelConfig):
+class Config(HttpChannelConfig):
     """One bot in one group."""
 
     base_url: BaseUrl = Field(

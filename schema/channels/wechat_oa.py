@@ -22,6 +22,7 @@ from schema.channels.base import (
     ChannelType,
     ErrorClass,
     Format,
+    HttpChannelConfig,
     LintNote,
     LintSubject,
     Outgoing,
@@ -34,7 +35,7 @@ from schema.channels.masking import scrub
 from schema.domain.receivers import ReceiverOutcome, ReceiverResult
 
 
-class Config(ChannelConfig):
+class Config(HttpChannelConfig):
     """An official account and the template it sends with."""
 
     base_url: BaseUrl = Field(default="https://api.weixin.qq.com", title="API base URL")

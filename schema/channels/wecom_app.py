@@ -25,6 +25,7 @@ from schema.channels.base import (
     ChannelType,
     ErrorClass,
     Format,
+    HttpChannelConfig,
     Outgoing,
     RateLimit,
     Receipt,
@@ -35,7 +36,7 @@ from schema.channels.wecom_api import business_failure, errcode_answer, error_te
 from schema.domain.receivers import ReceiverOutcome, ReceiverResult
 
 
-class Config(ChannelConfig):
+class Config(HttpChannelConfig):
     """One application of one corporation."""
 
     base_url: BaseUrl = Field(default="https://qyapi.weixin.qq.com", title="API base URL")

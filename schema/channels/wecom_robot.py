@@ -21,6 +21,7 @@ from schema.channels.base import (
     ChannelType,
     ErrorClass,
     Format,
+    HttpChannelConfig,
     LintNote,
     LintSubject,
     Mention,
@@ -34,7 +35,7 @@ from schema.channels.markup import inert_wecom_mentions
 from schema.channels.wecom_api import business_failure, errcode_answer, error_text
 
 
-class Config(ChannelConfig):
+class Config(HttpChannelConfig):
     """One robot in one group."""
 
     base_url: BaseUrl = Field(default="https://qyapi.weixin.qq.com", title="API base URL")

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
 
 from schema.bus import EventFeed
 from schema.channels.base import SendContext
 from schema.crypto import SecretBox
-from schema.events import DeliveryEvent, InboxEvent
+from schema.events import ChangeEvent, DeliveryEvent, InboxEvent
 from schema.ports import Enqueuer, EventBus, RateLimiter
+from schema.services.caches import Caches
+from schema.services.group_commit import GroupCommit
 from schema.services.send_limits import MemoryRateLimiter
 from schema.services.socket_sessions import SocketSessions
 from schema.services.throttle import AuthThrottles
@@ -30,6 +34,9 @@ class NoEvents:
     async def publish_inbox(self, events: list[InboxEvent]) -> None:
         return None
 
+    async def publish_change(self, event: ChangeEvent) -> None:
+        return None
+
 
 @dataclass(frozen=True)
 class Runtime:
@@ -48,6 +55,12 @@ class Runtime:
     # The channel accounts' send windows, as the workers see them (Redis, or the all-in-one
     # sender's own): the API only reads them, to show when a channel may send next.
     limiter: RateLimiter = field(default_factory=MemoryRateLimiter)
+    # When this process built its runtime (its start, near enough): the About panel's uptime.
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    # This process's callers and send targets; the feed's change events clear them (see caches.py).
+    caches: Caches = field(default_factory=Caches)
+    # Sends accepted at about the same moment share a transaction (schema/services/sending.py).
+    sends: GroupCommit[Any, Any] = field(default_factory=GroupCommit)
 
 
 def build_runtime(
@@ -59,6 +72,9 @@ def build_runtime(
     send_context: SendContext | None = None,
     limiter: RateLimiter | None = None,
 ) -> Runtime:
+    caches = Caches(listening=feed is not None)
+    if feed is not None:
+        feed.on_change(caches.forget)
     return Runtime(
         settings=settings,
         secret_box=SecretBox(settings.secret_key.get_secret_value()),
@@ -69,4 +85,5 @@ def build_runtime(
         feed=feed,
         send_context=send_context,
         limiter=limiter or MemoryRateLimiter(),
+        caches=caches,
     )

@@ -13,7 +13,7 @@ import pytest
 from schema.models import Delivery
 from tests.e2e.channels.conftest import MESSAGE, SEND, channel_task, send_and_settle
 from tests.fakes.dingtalk import FakeDingTalk, Robot
-from tests.helpers import GraphQLClient, unique
+from tests.helpers import GraphQLClient, delivery_state, settled_message, unique
 
 SECRET = "SECtestsecret0123456789abcdef"
 
@@ -42,14 +42,12 @@ async def robot_task(
 
 
 async def wait_for_status(client: GraphQLClient, message_id: int, status: str) -> dict[str, Any]:
-    deadline = time.monotonic() + 10
-    while True:
-        message = (await client.call(MESSAGE, {"id": message_id}))["message"]
-        delivery: dict[str, Any] = message["deliveries"][0]
-        if delivery["status"] == status:
-            return delivery
-        assert time.monotonic() < deadline, message
-        await asyncio.sleep(0.05)
+    def reached(message: dict[str, Any]) -> bool:
+        return bool(message["deliveries"][0]["status"] == status)
+
+    message = await delivery_state(client, MESSAGE, message_id, reached, timeout=10)
+    delivery: dict[str, Any] = message["deliveries"][0]
+    return delivery
 
 
 MOBILE, USER = "13800000000", "manager7675"
@@ -394,18 +392,8 @@ async def test_template_values_never_become_markup_in_markdown(
             }
         },
     )
-    await until_settled(admin, int(sent["sendMessage"]["message"]["id"]))
+    await settled_message(admin, MESSAGE, int(sent["sendMessage"]["message"]["id"]))
     [accepted] = ding.messages(robot.token)
     text = accepted.body["markdown"]["text"]
     assert "<script" not in text and "<img" not in text, text
     assert text.startswith("**&lt;script&gt;alert(1)&lt;/script&gt;&lt;img") and "db &amp; co" in text
-
-
-async def until_settled(client: GraphQLClient, message_id: int) -> dict[str, Any]:
-    deadline = time.monotonic() + 20
-    while True:
-        message: dict[str, Any] = (await client.call(MESSAGE, {"id": message_id}))["message"]
-        if message["status"] in ("SUCCEEDED", "PARTIAL", "FAILED", "UNKNOWN"):
-            return message
-        assert time.monotonic() < deadline, message
-        await asyncio.sleep(0.05)

@@ -4,7 +4,7 @@ from schema.models.messages import MessageStatus
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0007_api_key_expiry')]
+    dependencies = [('models', '0010_imported_items_and_forced_password_change')]
 
     initial = False
 

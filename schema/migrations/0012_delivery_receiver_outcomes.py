@@ -6,7 +6,7 @@ from schema.models.messages import DeliveryStatus
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0008_message_unknown_status')]
+    dependencies = [('models', '0011_message_unknown_status')]
 
     initial = False
 
