@@ -27,6 +27,7 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 from tortoise import Tortoise
 from tortoise.exceptions import OperationalError
 from tortoise.migrations.api import migrate
+from tortoise.migrations.operations import AlterField
 
 from schema.files import DIR_MODE, narrow_if_present, open_private, private_dir, private_file
 from schema.settings import DatabaseKind, Settings, database_kind
@@ -310,3 +311,17 @@ def _is_deadlock(exc: OperationalError) -> bool:
     # InnoDB's error 1213; PostgreSQL's SQLSTATE 40P01, whose text asyncpg passes on.
     text = str(exc)
     return "1213" in text or "deadlock detected" in text
+
+
+class ChoicesChanged(AlterField):
+    """An AlterField for a CharEnumField whose choices grew: only the migration state changes.
+
+    The column is VARCHAR either way, and on SQLite an AlterField rebuilds the table, which drops
+    the table's unique constraints and indexes (messages lost UNIQUE(owner_id, idempotency_key)).
+    """
+
+    async def database_forward(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+    async def database_backward(self, *args: Any, **kwargs: Any) -> None:
+        return None

@@ -2,6 +2,7 @@ from tortoise import migrations
 from tortoise.migrations import operations as ops
 from schema.models.messages import MessageStatus
 from tortoise import fields
+from schema.db import ChoicesChanged
 
 class Migration(migrations.Migration):
     dependencies = [('models', '0010_imported_items_and_forced_password_change')]
@@ -9,7 +10,7 @@ class Migration(migrations.Migration):
     initial = False
 
     operations = [
-        ops.AlterField(
+        ChoicesChanged(
             model_name='Message',
             name='status',
             field=fields.CharEnumField(default=MessageStatus.QUEUED, description='SCHEDULED: scheduled\nQUEUED: queued\nSENDING: sending\nSUCCEEDED: succeeded\nPARTIAL: partial\nFAILED: failed\nUNKNOWN: unknown', enum_type=MessageStatus, max_length=16),
