@@ -244,7 +244,11 @@ def _summary(request: Request, result: SendResult, message: Message | None = Non
 
 def _host_message_url(request: Request, key: str | None) -> str | None:
     path = public_preview.path_of(key)
-    return None if path is None else str(request.base_url).rstrip("/") + path
+    if path is None:
+        return None
+    # base_url is the application's root, without the Mount of the path prefix.
+    prefix = runtime_of(request).settings.path_prefix
+    return str(request.base_url).rstrip("/") + prefix + path
 
 
 async def _target_id(model: type[Task] | type[Template], ref: object, field: str) -> int:
@@ -308,7 +312,8 @@ async def _send_v1(request: Request, body: dict[str, Any], caller: Caller) -> An
 
 async def _waited(request: Request, result: SendResult) -> Answer:
     """Message Nest's sync mode: the outcome decides the answer."""
-    row = await messages.wait_for_outcome(result.message.id, SYNC_WAIT_SECONDS)
+    deliveries = [d.id for d in result.deliveries]
+    row = await messages.wait_for_outcome(runtime_of(request), result.message, deliveries, SYNC_WAIT_SECONDS)
     data = _summary(request, result, row)
     if row.status is MessageStatus.SUCCEEDED:
         return Answer(data, SENT)
@@ -402,7 +407,8 @@ def _error_reply(error: PushNestError) -> JSONResponse:
     if code is None:  # ConfigError or a new kind: not meant for callers
         log.error("unexpected %s in a REST send: %s", type(error).__name__, error.message)
         return _reply(500, "internal error")
-    details = {k: v for k, v in error.details.items() if v is not None}
+    # Message Nest's clients read `msg`; the console's wording hints (reason, args) are not theirs.
+    details = {k: v for k, v in error.details.items() if v is not None and k not in ("reason", "args")}
     if isinstance(error, _MESSAGE_NEST_CASES):
         return _reply(400, error.message, details or None, http_status=200)
     headers = None

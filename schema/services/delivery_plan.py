@@ -33,7 +33,7 @@ def content_for(target: Task | Template, request: SendRequest) -> Content:
             title=request.title, text=request.text, markdown=request.markdown, html=request.html
         )
         if content.is_empty():
-            raise BadInput("give at least one of text, markdown and html", field="text")
+            raise BadInput("give at least one of text, markdown and html", field="text", reason="no_body")
         return content
     values = resolve_variables(target.placeholders, request.variables)
     # Message Nest sends the call's title as given (never rendered) and leaves unfilled
@@ -42,7 +42,13 @@ def content_for(target: Task | Template, request: SendRequest) -> Content:
     texts = [target.text_body, target.markdown_body, target.html_body] + ([] if own_title else [target.title])
     absent = [] if request.message_nest_rules else missing(texts, values)
     if absent:
-        raise BadInput(f"missing variables: {', '.join(absent)}", field="variables", missing=absent)
+        raise BadInput(
+            f"missing variables: {', '.join(absent)}",
+            field="variables",
+            missing=absent,
+            reason="missing_variables",
+            args={"names": ", ".join(absent)},
+        )
     content = Content(
         title=request.title if own_title else render(target.title, values),
         text=render(target.text_body, values),
@@ -50,7 +56,12 @@ def content_for(target: Task | Template, request: SendRequest) -> Content:
         html=render(target.html_body, values, escape_html=True),
     )
     if content.is_empty():
-        raise BadInput(f"template {target.name!r} has no body", field="templateId")
+        raise BadInput(
+            f"template {target.name!r} has no body",
+            field="templateId",
+            reason="template_without_body",
+            args={"name": target.name},
+        )
     return content
 
 
@@ -70,10 +81,18 @@ def plan_deliveries(bindings: list[Binding], content: Content, request: SendRequ
                 f"too large for channel {binding.channel.name!r} ({kind.label}): {exc}",
                 field="text",
                 channel=binding.channel.name,
+                reason="body_too_large",
+                args={
+                    "channel": binding.channel.name,
+                    "channelType": kind.key,
+                    "channelLabel": kind.label,
+                    "size": exc.size,
+                    "limit": exc.limit,
+                },
             ) from None
         if binding.accepts_receivers and request.recipients and kind.supports_receivers:
             takes_receivers = True
-            size = max(1, kind.receivers_per_send)
+            size = kind.receivers_per_delivery(binding.options)
             for start in range(0, len(request.recipients), size):
                 chunk = tuple(request.recipients[start : start + size])
                 planned.append(PlannedDelivery(binding, fmt, chunk))
@@ -81,7 +100,9 @@ def plan_deliveries(bindings: list[Binding], content: Content, request: SendRequ
             planned.append(PlannedDelivery(binding, fmt, ()))
     if request.recipients and not takes_receivers and not request.message_nest_rules:
         raise BadInput(
-            "recipients were given, but no enabled binding takes per-call recipients", field="recipients"
+            "recipients were given, but no enabled binding takes per-call recipients",
+            field="recipients",
+            reason="recipients_not_taken",
         )
     return planned
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints, field_validator
+from pydantic_core import PydanticCustomError
 
 from schema.errors import NotFound
 from schema.models import Template
@@ -47,7 +48,11 @@ class TemplateFields(Input):
         keys = [p.key for p in value]
         duplicates = sorted({k for k in keys if keys.count(k) > 1})
         if duplicates:
-            raise ValueError(f"placeholder keys must be unique: {', '.join(duplicates)}")
+            raise PydanticCustomError(
+                "duplicate_placeholders",
+                "placeholder keys must be unique: {keys}",
+                {"keys": ", ".join(duplicates)},
+            )
         return value
 
 
@@ -66,8 +71,10 @@ async def get_template(principal: Principal, template_id: int) -> Template:
     return template
 
 
-async def list_templates(principal: Principal, first: int | None, after: str | None) -> Page[Template]:
-    return await paginate(Template.filter(**principal.owner_filter()), first, after)
+async def list_templates(
+    principal: Principal, first: int | None, after: str | None, count: bool = True
+) -> Page[Template]:
+    return await paginate(Template.filter(**principal.owner_filter()), first, after, count)
 
 
 async def create_template(

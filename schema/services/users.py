@@ -19,6 +19,7 @@ from schema.services.pagination import Page, paginate
 from schema.services.principal import Principal
 from schema.services.runtime import Runtime
 from schema.services.validation import Input, Password, Username, parse
+from schema.tokens import TokenClaims
 
 ADMIN_USERNAME = "admin"
 _BAD_LOGIN = "wrong username or password"
@@ -101,9 +102,8 @@ async def login(runtime: Runtime, principal: Principal, username: str, password:
     return Session(token=runtime.tokens.issue(user.id, user.token_version), user=user)
 
 
-async def user_for_token(runtime: Runtime, token: str) -> User:
-    """The active user a session token belongs to, if the token is still valid."""
-    claims = runtime.tokens.verify(token)
+async def user_for_claims(claims: TokenClaims) -> User:
+    """The active user of a verified token, if the token has not been ended since (token_version)."""
     user = await User.get_or_none(id=claims.user_id, is_active=True)
     if user is None or user.token_version != claims.token_version:
         raise Unauthenticated("session has ended; sign in again")
@@ -142,7 +142,7 @@ async def change_password(
 
     Wrong current passwords are throttled per user, like sign-ins: a stolen session must not
     become an unlimited password oracle."""
-    user = principal.require_user()
+    user = principal.require_account()  # an account that must change its password may do just this
     data = parse(NewPassword, {"new_password": new_password})
     reservation = await runtime.throttles.reserve_password_check(user.id)
     if not await crypto.verify_password_off_loop(user.password_hash, current_password):
@@ -153,7 +153,10 @@ async def change_password(
         fresh = await User.select_for_update().get(id=user.id)
         fresh.password_hash = new_hash
         fresh.token_version += 1
-        await fresh.save(update_fields=["password_hash", "token_version", "updated_at"])
+        fresh.must_change_password = False
+        await fresh.save(
+            update_fields=["password_hash", "token_version", "must_change_password", "updated_at"]
+        )
     await audit.record(
         principal, "user.change_password", "user", user.id, {"password": ["********", "********"]}
     )

@@ -14,7 +14,7 @@ from schema.models import AuditLog, CronJob, Message
 from schema.services.cron_jobs import fire_due
 from schema.services.runtime import Runtime, build_runtime
 from schema.settings import Settings
-from tests.helpers import GraphQLClient, unique
+from tests.helpers import GraphQLClient, code_and_field, unique
 
 JOB_FIELDS = (
     "id name taskId templateId expression timezone payload enabled nextRunAt lastRunAt createdAt"
@@ -149,7 +149,7 @@ async def test_template_job_takes_variables_only(admin: GraphQLClient) -> None:
     assert job["templateId"] == template_id and job["taskId"] is None
     assert job["payload"] == {"variables": {"service": "api"}}
     error = await admin.fails(CREATE, {"i": data | {"payload": {"text": "hi"}}})
-    assert error["extensions"] == {"code": "BAD_INPUT", "field": "payload.text"}
+    assert code_and_field(error) == {"code": "BAD_INPUT", "field": "payload.text"}
 
 
 async def test_bad_input_is_refused_and_creates_nothing(admin: GraphQLClient, member: GraphQLClient) -> None:
@@ -177,20 +177,23 @@ async def test_bad_input_is_refused_and_creates_nothing(admin: GraphQLClient, me
     ]
     for change, field in cases:
         error = await admin.fails(CREATE, {"i": base | change})
-        assert error["extensions"] == {"code": "BAD_INPUT", "field": field}, (change, error)
+        assert code_and_field(error) == {"code": "BAD_INPUT", "field": field}, (change, error)
     error = await member.fails(CREATE, {"i": base | {"name": name, "taskId": task_id}})
-    assert error["extensions"] == {"code": "BAD_INPUT", "field": "taskId"}
+    assert code_and_field(error) == {"code": "BAD_INPUT", "field": "taskId"}
     error = await admin.fails(
         CREATE, {"i": {"name": name, "templateId": 999_999_999, "expression": "* * * * *"}}
     )
-    assert error["extensions"] == {"code": "BAD_INPUT", "field": "templateId"}
+    assert code_and_field(error) == {"code": "BAD_INPUT", "field": "templateId"}
     assert not await CronJob.filter(name=name).exists()
 
     job = await new_job(admin, task_id)
     error = await admin.fails(UPDATE, {"id": job["id"], "i": {"timezone": "Nowhere/Else"}})
-    assert error["extensions"] == {"code": "BAD_INPUT", "field": "timezone"}
+    assert code_and_field(error) == {"code": "BAD_INPUT", "field": "timezone"}
     error = await admin.fails(UPDATE, {"id": job["id"], "i": {"templateId": template_id}})
-    assert error["extensions"] == {"code": "BAD_INPUT", "field": "payload.text"}  # task payload, template job
+    assert code_and_field(error) == {
+        "code": "BAD_INPUT",
+        "field": "payload.text",
+    }  # task payload, template job
     assert (await CronJob.get(id=job["id"])).timezone == "UTC"
 
 
@@ -322,3 +325,20 @@ async def test_a_refused_send_is_logged_and_the_job_keeps_its_schedule(
     sent = await CronJob.get(id=good["id"])
     message = await Message.get(task_id=good_task)
     assert (sent.last_outcome, sent.last_message_id, sent.last_error) == ("sent", message.id, "")
+
+
+async def test_descriptors_are_taken_as_message_nest_took_them(admin: GraphQLClient) -> None:
+    """`@every 2h` runs two hours after the previous run; `@daily` at midnight in the job's zone."""
+    task_id, _ = await webhook_task(admin)
+    before = datetime.now(UTC)
+    every = await new_job(admin, task_id, expression="@every 2h")
+    assert every["expression"] == "@every 2h"
+    assert before + timedelta(hours=2) - timedelta(seconds=1) <= when(every["nextRunAt"])
+    assert when(every["nextRunAt"]) <= datetime.now(UTC) + timedelta(hours=2)
+    daily = await new_job(admin, task_id, expression="@DAILY", timezone="Asia/Shanghai")
+    assert daily["expression"] == "@daily"
+    assert (when(daily["nextRunAt"]).hour, when(daily["nextRunAt"]).minute) == (16, 0)  # 00:00 +08:00
+    error = await admin.fails(
+        CREATE, {"i": {"name": unique("job"), "taskId": task_id, "expression": "@every 10s"}}
+    )
+    assert error["extensions"]["code"] == "BAD_INPUT" and error["extensions"]["field"] == "expression"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email.header import decode_header, make_header
@@ -16,7 +15,7 @@ import pytest
 from tests.conftest import free_port
 from tests.e2e.channels.conftest import MESSAGE, SEND, channel_task, send_and_settle
 from tests.fakes.smtp import PASSWORD, USER, FakeSmtp, self_signed
-from tests.helpers import GraphQLClient
+from tests.helpers import GraphQLClient, delivery_state
 
 
 @dataclass(frozen=True)
@@ -107,21 +106,43 @@ async def test_text_mail_over_starttls_is_text_plain(admin: GraphQLClient, smtp:
     assert mail.parsed.get_content().replace("\r\n", "\n").strip() == "hello\nworld"
 
 
-async def test_to_cc_bcc_and_per_call_receivers(admin: GraphQLClient, smtp: Servers) -> None:
+async def test_to_cc_and_bcc(admin: GraphQLClient, smtp: Servers) -> None:
     options = binding(["a@example.com"], cc=["c@example.com"], bcc=["hidden@example.com"])
     task = await channel_task(admin, "email", config(smtp, "plain"), options | {"acceptsReceivers": True})
-    sent = await send_and_settle(
-        admin, task, title="Hi", text="x", recipients=["r1@example.com", "r2@example.com"]
-    )
-    delivery = sent.delivery
-    assert delivery["status"] == "SUCCEEDED" and delivery["receivers"] == ["r1@example.com", "r2@example.com"]
+    sent = await send_and_settle(admin, task, title="Hi", text="x")
+    assert sent.delivery["status"] == "SUCCEEDED"
     [mail] = smtp.plain.handler.mails
     assert mail.mail_from == USER
-    expected = ["a@example.com", "r1@example.com", "r2@example.com", "c@example.com", "hidden@example.com"]
-    assert mail.rcpt_tos == expected
-    assert mail.parsed["To"] == "a@example.com, r1@example.com, r2@example.com"
-    assert mail.parsed["Cc"] == "c@example.com"
+    assert mail.rcpt_tos == ["a@example.com", "c@example.com", "hidden@example.com"]
+    assert mail.parsed["To"] == "a@example.com" and mail.parsed["Cc"] == "c@example.com"
     assert mail.parsed["Bcc"] is None and b"hidden@example.com" not in mail.content
+
+
+async def test_per_call_receivers_get_one_mail_each(admin: GraphQLClient, smtp: Servers) -> None:
+    """No recipient sees another's address (they once all landed in one To)."""
+    options = binding(["a@example.com"], cc=["c@example.com"])
+    task = await channel_task(admin, "email", config(smtp, "plain"), options | {"acceptsReceivers": True})
+    receivers = ["r1@example.com", "r2@example.com", "r3@example.com"]
+    sent = await send_and_settle(admin, task, title="Hi", text="x", recipients=receivers)
+    deliveries = sent.message["deliveries"]
+    assert [d["receivers"] for d in deliveries] == [[r] for r in receivers]
+    assert all(d["status"] == "SUCCEEDED" for d in deliveries)
+    mails = {m.parsed["To"]: m for m in smtp.plain.handler.mails}
+    assert sorted(mails) == receivers
+    for receiver, mail in mails.items():
+        assert mail.rcpt_tos == [receiver] and mail.parsed["Cc"] is None
+        assert not any(other.encode() in mail.content for other in receivers if other != receiver)
+
+
+async def test_per_call_receivers_as_bcc(admin: GraphQLClient, smtp: Servers) -> None:
+    options = binding(receivers_as="bcc")
+    task = await channel_task(admin, "email", config(smtp, "plain"), options | {"acceptsReceivers": True})
+    receivers = ["r1@example.com", "r2@example.com"]
+    sent = await send_and_settle(admin, task, title="Hi", text="x", recipients=receivers)
+    assert sent.delivery["status"] == "SUCCEEDED" and sent.delivery["receivers"] == receivers
+    [mail] = smtp.plain.handler.mails
+    assert mail.rcpt_tos == receivers and mail.parsed["To"] == "undisclosed-recipients:;"
+    assert not any(r.encode() in mail.content for r in receivers)
 
 
 async def test_partly_refused_recipients_are_listed_in_the_receipt(
@@ -180,13 +201,10 @@ async def test_too_many_messages_defers_the_delivery(admin: GraphQLClient, smtp:
     task = await channel_task(admin, "email", config(smtp, "plain"), binding())
     data = await admin.call(SEND, {"i": {"taskId": task, "text": "later"}})
     message_id = int(data["sendMessage"]["message"]["id"])
-    deadline = time.monotonic() + 10
-    while True:
-        [delivery] = (await admin.call(MESSAGE, {"id": message_id}))["message"]["deliveries"]
-        if delivery["status"] == "RATE_LIMITED":
-            break
-        assert time.monotonic() < deadline, delivery
-        await asyncio.sleep(0.05)
+    message = await delivery_state(
+        admin, MESSAGE, message_id, lambda m: m["deliveries"][0]["status"] == "RATE_LIMITED", timeout=10
+    )
+    [delivery] = message["deliveries"]
     assert delivery["errorClass"] == "rate_limited" and "451" in delivery["lastError"]
 
 
