@@ -49,6 +49,14 @@ test('the Message Nest token switch and the REST calls in the API panel', async 
     .poll(async () => JSON.stringify(await (await request.get(`${process.env.E2E_SINK_URL}/received`)).json()))
     .toContain('from the panel')
 
+  // The key to move to: made on the page, the calls show it instead of the token.
+  await panel.getByTestId('create-target-key').click()
+  const key = (await panel.getByTestId('created-key-value').textContent())?.trim() ?? ''
+  expect(key).toMatch(/^pn_/)
+  await panel.locator('[data-testid="api-rest-lang"][data-lang="curl"]').click()
+  await expect(curl).toContainText(`Authorization: Bearer ${key}`)
+  await expect(curl).not.toContainText(legacy)
+
   // Switched off again (audited in the API): the same call is refused.
   await toggle.click()
   await expect(toggle).toHaveAttribute('data-state', 'unchecked')
