@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from tortoise import Tortoise
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.exceptions import OperationalError
 from tortoise.migrations.api import migrate
 from tortoise.migrations.operations import AlterField
@@ -59,10 +60,19 @@ _URL_DEFAULTS: dict[DatabaseKind, dict[str, str]] = {
 }
 
 
-def tortoise_config(database_url: str, session_init: str | None = None) -> dict[str, Any]:
-    """`session_init` replaces the MySQL connections' first statement (see `session_limits`)."""
+def tortoise_config(
+    database_url: str, session_init: str | None = None, server_settings: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """`session_init` replaces the MySQL connections' first statement (see `session_limits`);
+    `server_settings` are PostgreSQL settings for every connection (see `postgres_limits`)."""
+    url = _normalise_url(database_url, session_init)
+    connection: str | dict[str, Any] = url
+    if server_settings and database_kind(database_url) == "postgres":
+        # A dict cannot travel in the URL's query: the connection is given as Tortoise's dict form.
+        connection = expand_db_url(url)
+        connection["credentials"]["server_settings"] = dict(server_settings)
     return {
-        "connections": {"default": _normalise_url(database_url, session_init)},
+        "connections": {"default": connection},
         "apps": {
             "models": {
                 "models": [MODELS_MODULE],
@@ -105,6 +115,15 @@ def session_limits(server_version: str, settings: Settings) -> str:
     return f"SET SESSION {isolation}='READ-COMMITTED', {common}, {limit}"
 
 
+def postgres_limits(settings: Settings) -> dict[str, str]:
+    """The same limits for PostgreSQL, as settings of every connection: a lock waited for longer
+    than `lock_timeout` or a statement running past `statement_timeout` is cancelled by the server."""
+    return {
+        "lock_timeout": f"{settings.db_lock_wait_seconds}s",
+        "statement_timeout": f"{round(settings.db_statement_seconds * 1000)}ms",
+    }
+
+
 # Used only by `tortoise makemigrations` (see [tool.tortoise] in pyproject.toml).
 MIGRATION_CONFIG = tortoise_config(os.environ.get("PUSHNEST_MIGRATIONS_DB", "sqlite://:memory:"))
 
@@ -132,8 +151,11 @@ async def open_database(settings: Settings) -> None:
             warnings.filterwarnings("ignore", message="Table 'tortoise_migrations' already exists")
             await migrate(config=config)
         await Tortoise.close_connections()
-    if server_version is not None:  # migrations may run long; everything after them is limited
+    # Migrations may run long; everything after them is limited.
+    if server_version is not None:
         config = tortoise_config(settings.database_url, session_limits(server_version, settings))
+    elif settings.database_kind == "postgres":
+        config = tortoise_config(settings.database_url, server_settings=postgres_limits(settings))
     # The global fallback lets requests (other tasks than the lifespan's) see the context.
     await Tortoise.init(config=config, _enable_global_fallback=True)
 

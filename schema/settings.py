@@ -116,9 +116,9 @@ class Settings(BaseModel):
     # "/pushnest" behind a proxy that forwards https://example.com/pushnest/ unchanged. "" = the root.
     path_prefix: str = ""
     database_url: str = ""
-    # MariaDB/MySQL: a statement waiting this long for a row or table lock, or running this long,
-    # is stopped by the server and the caller gets UNAVAILABLE, instead of every request hanging
-    # behind a held lock. Migrations run without these limits.
+    # MariaDB/MySQL and PostgreSQL: a statement waiting this long for a row or table lock, or
+    # running this long, is stopped by the server and the caller gets UNAVAILABLE, instead of every
+    # request hanging behind a held lock. Migrations run without these limits.
     db_lock_wait_seconds: int = Field(default=5, ge=1, le=3600)
     db_statement_seconds: float = Field(default=30.0, gt=0, le=86400)
     redis_url: str | None = None

@@ -1,8 +1,8 @@
 """Is this failure an outage of the database or Redis (answer 503, try again), rather than a bug?
 
 One classifier for every edge of the API (GraphQL errors, REST replies, the app's last-resort
-handler): a request that fails because MariaDB is down or stopped its statement at a time limit
-(a lock held too long, see `session_limits` in schema/db.py), SQLite cannot open or lock its file,
+handler): a request that fails because MariaDB or PostgreSQL is down or stopped its statement at a
+time limit (a lock held too long, see `session_limits` / `postgres_limits` in schema/db.py), SQLite cannot open or lock its file,
 or Redis refuses connections gets `UNAVAILABLE` instead of an internal error with a traceback.
 Tortoise wraps driver errors in its own (the driver's error as `args[0]` or as the cause), so
 the whole chain is looked at.
@@ -16,6 +16,8 @@ from collections.abc import Iterator
 import redis.exceptions
 from aiomysql import InterfaceError as MySQLInterfaceError  # PyMySQL's, re-exported
 from aiomysql import OperationalError as MySQLOperationalError
+from asyncpg import InterfaceError as PostgresInterfaceError
+from asyncpg import PostgresError
 from tortoise.exceptions import DBConnectionError
 
 from schema.errors import Unavailable
@@ -33,6 +35,12 @@ _MYSQL_GONE = frozenset({1040, 1053, 2002, 2003, 2006, 2013, 2055})
 # The server's own time limits: lock wait timeout (1205), MariaDB's max_statement_time (1969) and
 # MySQL's max_execution_time (3024). The statement was stopped and its transaction can be retried.
 _MYSQL_TIMED_OUT = frozenset({1205, 1969, 3024})
+# PostgreSQL SQLSTATEs: class 08 (connection exceptions), too many connections (53300), the server
+# shutting down or starting (57P01-57P03); and its time limits, lock_timeout (55P03) and
+# statement_timeout (57014, "canceling statement").
+_POSTGRES_GONE_CLASS = "08"
+_POSTGRES_GONE = frozenset({"53300", "57P01", "57P02", "57P03"})
+_POSTGRES_TIMED_OUT = frozenset({"55P03", "57014"})
 # SQLite: the file cannot be opened, or stayed locked past the busy timeout, or the disk failed.
 _SQLITE_GONE = ("unable to open database file", "database is locked", "disk i/o error")
 _MAX_CHAIN = 8
@@ -51,8 +59,11 @@ def unavailable(exc: BaseException) -> Unavailable | None:
 
 
 def _database_down(exc: BaseException) -> bool:
-    if isinstance(exc, DBConnectionError | MySQLInterfaceError):
+    if isinstance(exc, DBConnectionError | MySQLInterfaceError | PostgresInterfaceError):
         return True
+    if isinstance(exc, PostgresError):
+        state = str(exc.sqlstate or "")
+        return state.startswith(_POSTGRES_GONE_CLASS) or state in _POSTGRES_GONE
     if isinstance(exc, MySQLOperationalError):
         return bool(exc.args) and exc.args[0] in _MYSQL_GONE
     if isinstance(exc, sqlite3.OperationalError):
@@ -61,6 +72,8 @@ def _database_down(exc: BaseException) -> bool:
 
 
 def _database_timed_out(exc: BaseException) -> bool:
+    if isinstance(exc, PostgresError):
+        return exc.sqlstate in _POSTGRES_TIMED_OUT
     return isinstance(exc, MySQLOperationalError) and bool(exc.args) and exc.args[0] in _MYSQL_TIMED_OUT
 
 

@@ -1,6 +1,7 @@
 """Liveness (`/healthz`: the process answers) and readiness (`/readyz`: its database and Redis do).
 
-On MariaDB/MySQL the database check is a write that changes nothing, made with a short lock wait:
+On MariaDB/MySQL and PostgreSQL the database check is a write that changes nothing, made with a
+short lock wait:
 `SELECT 1` still answers while a held table lock (LOCK TABLES, FLUSH TABLES WITH READ LOCK, a
 long ALTER) stops every send, and a load balancer should then send callers elsewhere.
 """
@@ -14,6 +15,7 @@ from starlette.responses import JSONResponse
 from tortoise import Tortoise
 from tortoise.transactions import in_transaction
 
+from schema.db import dialect
 from schema.services.runtime import Runtime
 
 _CHECK_TIMEOUT_SECONDS = 2.0
@@ -42,8 +44,16 @@ async def readyz(request: Request) -> JSONResponse:
 
 async def _database(runtime: Runtime) -> None:
     connection = Tortoise.get_connection("default")
-    if connection.capabilities.dialect != "mysql":
+    kind = dialect(connection)
+    if kind == "sqlite":
         await connection.execute_query("SELECT 1")
+        return
+    if kind == "postgres":
+        async with in_transaction() as tx:
+            # SET LOCAL ends with the transaction: the pooled connection keeps its own limits.
+            await tx.execute_query(f"SET LOCAL lock_timeout = '{_PROBE_LOCK_WAIT_SECONDS}s'")
+            for statement in _PROBE_WRITES:
+                await tx.execute_query(statement)
         return
     async with in_transaction() as tx:
         wait = _PROBE_LOCK_WAIT_SECONDS

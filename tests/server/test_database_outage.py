@@ -29,7 +29,9 @@ from tests.server.test_cli import clean_env, serve_until_ready, stop
 pytestmark = [
     pytest.mark.skipif(not PrivateMariaDB.available(), reason="mariadbd is not installed"),
     # Independent of the suite's database; once per `make test` is enough.
-    pytest.mark.skipif(os.environ.get("PUSHNEST_TEST_DB") == "mysql", reason="runs in the SQLite pass"),
+    pytest.mark.skipif(
+        os.environ.get("PUSHNEST_TEST_DB", "sqlite") != "sqlite", reason="runs in the SQLite pass"
+    ),
 ]
 ME = "{ me { username } }"
 
