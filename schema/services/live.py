@@ -15,6 +15,7 @@ from schema.metrics import SUBSCRIPTIONS_OPEN
 from schema.models import Delivery, DeliveryStat
 from schema.models.messages import DeliveryStatus
 from schema.models.stats import ALL
+from schema.services import message_status
 from schema.services.messages import get_message
 from schema.services.principal import Principal
 from schema.services.tasks import get_task
@@ -22,7 +23,8 @@ from schema.services.tasks import get_task
 E = TypeVar("E")
 N = TypeVar("N")
 History = Callable[[str, Callable[[E], bool]], Awaitable[list[tuple[str, E]]]]
-FINAL = {DeliveryStatus.SUCCEEDED.value, DeliveryStatus.FAILED.value, DeliveryStatus.UNKNOWN.value}
+# PARTIAL deliveries are final too: one list of final statuses (message_status.FINAL).
+FINAL = {s.value for s in message_status.FINAL}
 IN_FLIGHT = {s.value for s in DeliveryStatus} - FINAL
 
 
