@@ -580,7 +580,11 @@ async def test_import_maps_everything_and_is_idempotent(
         "DingTalk robot": "text",
         "Plain hook": "text",
     }
-    assert by_name["Inbox"].options == {"usernames": [username], "blacklist_regex": "^debug"}
+    assert by_name["Inbox"].options == {
+        "usernames": [username],
+        "public_preview": False,
+        "blacklist_regex": "^debug",
+    }
     # Message Nest used the keyword only for its test button.
     assert by_name["DingTalk robot"].options["append_keyword"] is False
     assert by_name["Company SMTP"].options["to"] == ["ops@example.com"]

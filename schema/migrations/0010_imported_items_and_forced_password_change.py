@@ -3,7 +3,7 @@ from tortoise.migrations import operations as ops
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0007_api_key_expiry')]
+    dependencies = [('models', '0009_public_inbox_previews')]
 
     initial = False
 
