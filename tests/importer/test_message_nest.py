@@ -47,6 +47,7 @@ CREATE_KEY = "mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { key a
 CHANGE_PASSWORD = (
     "mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) { token } }"
 )
+HISTORY = "query($t: Int) { messages(filter: {taskId: $t}) { nodes { source status title } } }"
 STATS = "{ stats(days: 30) { sent succeeded failed targets { taskId templateId sent failed } } }"
 
 _UUID_COLS = "id varchar(12) PRIMARY KEY, created_by varchar(100), modified_by varchar(100), created_on datetime(3), modified_on datetime(3)"
@@ -632,6 +633,11 @@ async def test_import_maps_everything_and_is_idempotent(
     assert history[0].caller_ip == "203.0.113.7" and history[1].source_name == "Alert"
     assert any("cleanup" in line for line in report.left_out), report.left_out
     assert any("send log" in n and "no usable timestamp" in n for n in report.notes), report.notes
+    # …and the console's send log shows them with their outcome.
+    listed = (await client.call(HISTORY, {"t": task.id}))["messages"]["nodes"]
+    assert [(m["source"], m["status"], m["title"]) for m in listed] == [
+        ("message-nest", "SUCCEEDED", "Deployed")
+    ]
 
     # Statistics: Message Nest's daily counts, per task/template and in the totals.
     stats = (await client.call(STATS))["stats"]
