@@ -19,7 +19,14 @@ from typing import Any, Protocol, TypeVar
 
 from redis.asyncio import Redis
 
-from schema.events import DELIVERY_STREAM, INBOX_STREAM, DeliveryEvent, InboxEvent
+from schema.events import (
+    CHANGES_STREAM,
+    DELIVERY_STREAM,
+    INBOX_STREAM,
+    ChangeEvent,
+    DeliveryEvent,
+    InboxEvent,
+)
 from schema.hub import Hub, position_key
 
 log = logging.getLogger("pushnest.events")
@@ -59,6 +66,10 @@ class EventFeed(Protocol):
         self, after: str, matches: Callable[[InboxEvent], bool]
     ) -> list[tuple[str, InboxEvent]]: ...
 
+    def on_change(self, listener: Callable[[ChangeEvent], None]) -> None:
+        """Call `listener` with every change event, this process's own included."""
+        ...
+
 
 class RedisEventBus:
     """Publisher: appends to the streams. Used by workers and by API processes."""
@@ -71,6 +82,10 @@ class RedisEventBus:
 
     async def publish_inbox(self, events: list[InboxEvent]) -> None:
         await self._append(INBOX_STREAM, [e.to_json() for e in events])
+
+    async def publish_change(self, event: ChangeEvent) -> None:
+        # Few and small: a short stream is enough for readers that are up (caches have a TTL too).
+        await self._redis.xadd(CHANGES_STREAM, {"e": event.to_json()}, maxlen=1000, approximate=True)
 
     async def _append(self, stream: str, payloads: list[str]) -> None:
         if not payloads:
@@ -88,7 +103,11 @@ class RedisEventFeed:
         self._redis = redis
         self.deliveries: Hub[DeliveryEvent] = Hub()
         self.inbox: Hub[InboxEvent] = Hub()
+        self._change_listeners: list[Callable[[ChangeEvent], None]] = []
         self._task: asyncio.Task[None] | None = None
+
+    def on_change(self, listener: Callable[[ChangeEvent], None]) -> None:
+        self._change_listeners.append(listener)
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._read(), name="pushnest-event-reader")
@@ -117,7 +136,7 @@ class RedisEventFeed:
         return [(position, event) for position, event in events if matches(event)]
 
     async def _read(self) -> None:
-        last = {DELIVERY_STREAM: "$", INBOX_STREAM: "$"}
+        last = {DELIVERY_STREAM: "$", INBOX_STREAM: "$", CHANGES_STREAM: "$"}
         while True:
             try:
                 batches: Any = await self._redis.xread(last, block=1000, count=1000)  # type: ignore[arg-type]
@@ -140,6 +159,10 @@ class RedisEventFeed:
         try:
             if stream == DELIVERY_STREAM:
                 self.deliveries.publish(position, DeliveryEvent.from_json(payload))
+            elif stream == CHANGES_STREAM:
+                change = ChangeEvent.from_json(payload)
+                for listener in self._change_listeners:
+                    listener(change)
             else:
                 self.inbox.publish(position, InboxEvent.from_json(payload))
         except (ValueError, TypeError, KeyError):
@@ -158,6 +181,14 @@ class LocalEventBus:
         self._epoch = int(time.time() * 1000)
         self._delivery_ring: deque[tuple[str, DeliveryEvent]] = deque(maxlen=history)
         self._inbox_ring: deque[tuple[str, InboxEvent]] = deque(maxlen=history)
+        self._change_listeners: list[Callable[[ChangeEvent], None]] = []
+
+    def on_change(self, listener: Callable[[ChangeEvent], None]) -> None:
+        self._change_listeners.append(listener)
+
+    async def publish_change(self, event: ChangeEvent) -> None:
+        for listener in self._change_listeners:
+            listener(event)
 
     async def publish_deliveries(self, events: list[DeliveryEvent]) -> None:
         turns = LoopTurns(self._loop_slice)

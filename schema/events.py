@@ -8,6 +8,8 @@ from typing import Any, Protocol
 
 DELIVERY_STREAM = "pushnest:events:deliveries"
 INBOX_STREAM = "pushnest:events:inbox"
+# API process → API processes: what their per-process caches must forget (schema/services/caches.py).
+CHANGES_STREAM = "pushnest:events:changes"
 
 
 class _MessageFacts(Protocol):
@@ -104,3 +106,19 @@ class InboxEvent:
         data: dict[str, Any] = json.loads(raw)
         data["item_ids"] = tuple(data["item_ids"])
         return cls(**data)
+
+
+@dataclass(frozen=True)
+class ChangeEvent:
+    """Something every API process may hold in a cache changed: "callers" (an API key revoked, a
+    password, role or account changed) or "targets" (a task, template, binding or channel)."""
+
+    what: str
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, raw: str | bytes) -> ChangeEvent:
+        data: dict[str, Any] = json.loads(raw)
+        return cls(what=str(data["what"]))

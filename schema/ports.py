@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from schema.events import DeliveryEvent, InboxEvent
+from schema.events import ChangeEvent, DeliveryEvent, InboxEvent
 
 
 class Enqueuer(Protocol):
@@ -17,6 +17,8 @@ class EventBus(Protocol):
     async def publish_deliveries(self, events: list[DeliveryEvent]) -> None: ...
 
     async def publish_inbox(self, events: list[InboxEvent]) -> None: ...
+
+    async def publish_change(self, event: ChangeEvent) -> None: ...
 
 
 class RateLimiter(Protocol):

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from typing import Any
 
 from arq.connections import ArqRedis
 
 from schema.jobs import DELIVER, QUEUE_NAME, deliver_job_id
 
+log = logging.getLogger("pushnest.queue")
 _GATHER_SECONDS = 0.002
 _MAX_IDS_PER_JOB = 200
 
@@ -60,7 +62,12 @@ class ArqEnqueuer:
 
     async def _flush_soon(self) -> None:
         await asyncio.sleep(_GATHER_SECONDS)
-        await self._drain()
+        try:
+            await self._drain()
+        except Exception as exc:  # Redis away: the rows are committed, the sweeper wakes workers for them
+            log.warning(
+                "could not enqueue wake-up jobs (%s); the sweeper will find the due rows", type(exc).__name__
+            )
 
     async def _drain(self) -> None:
         while self._pending:

@@ -13,6 +13,7 @@ from typing import IO, TYPE_CHECKING
 from schema.errors import ConfigError
 from schema.logging_setup import configure_logging, uvicorn_log_config
 from schema.settings import Settings, env_name, load_settings
+from schema.version import pushnest_version
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -65,7 +66,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Every command reads its configuration from conf/app.ini (or PUSHNEST_CONFIG) and "
         "PUSHNEST_* environment variables, which win; README.md lists them with their defaults.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {pushnest_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the API (and, with no Redis configured, everything else)")
     listen = Settings.model_fields
@@ -111,15 +112,6 @@ class _WithDefaults(argparse.ArgumentDefaultsHelpFormatter):
         if action.default in (None, False, argparse.SUPPRESS):
             return action.help
         return super()._get_help_string(action)
-
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("pushnest")
-    except PackageNotFoundError:  # run from a checkout that was never installed
-        return "unknown"
 
 
 def build_app(settings: Settings, lock: IO[str] | None = None) -> Starlette:
@@ -247,9 +239,11 @@ def _reset_password(settings: Settings, username: str, from_stdin: bool) -> int:
     async def run() -> bool:
         await open_database(settings)
         try:
-            return (await reset_password(username, password)).is_active
+            active = (await reset_password(username, password)).is_active
         finally:
             await close_database()
+        await _announce_callers_changed(settings)
+        return active
 
     try:
         active = asyncio.run(run())
@@ -265,6 +259,26 @@ def _reset_password(settings: Settings, username: str, from_stdin: bool) -> int:
         print("pushnest: the new password, shown only this once:", file=sys.stderr)
         print(password, flush=True)
     return 0
+
+
+async def _announce_callers_changed(settings: Settings) -> None:
+    """API processes on Redis forget cached sign-ins at once; an all-in-one server within its
+    cache's TTL (schema/services/caches.py)."""
+    if not settings.redis_url:
+        return
+    from redis.asyncio import Redis
+
+    from schema.bus import RedisEventBus
+    from schema.events import ChangeEvent
+    from schema.services.caches import CALLERS
+
+    redis = Redis.from_url(settings.redis_url)
+    try:
+        await RedisEventBus(redis).publish_change(ChangeEvent(CALLERS))
+    except Exception as exc:  # the password is changed; cached sign-ins end with their TTL
+        print(f"pushnest: could not tell running servers at once ({type(exc).__name__})", file=sys.stderr)
+    finally:
+        await redis.aclose()
 
 
 def _export_schema(output: Path) -> int:

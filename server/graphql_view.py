@@ -44,9 +44,11 @@ def runtime_of(conn: HTTPConnection) -> Runtime:
 
 
 def ip_of(conn: HTTPConnection) -> str:
-    runtime = runtime_of(conn)
+    trusted = runtime_of(conn).settings.trusted_proxies
     peer = conn.client.host if conn.client else None
-    return client_ip(peer, conn.headers.get("x-forwarded-for"), runtime.settings.trusted_proxies)
+    if not trusted:  # the header counts only from a trusted proxy; looking it up costs on every request
+        return peer or ""
+    return client_ip(peer, conn.headers.get("x-forwarded-for"), trusted)
 
 
 class PushNestGraphQL(GraphQL[GraphQLContext, None]):

@@ -289,7 +289,8 @@ class MessageMutations:
         result = await sending.accept_send(ctx.runtime, ctx.principal, data)
         row = result.message
         if input.sync and not result.duplicate:
-            row = await messages.wait_for_outcome(row.id, input.timeout_seconds)
+            ids = [d.id for d in result.deliveries]
+            row = await messages.wait_for_outcome(ctx.runtime, row, ids, input.timeout_seconds)
             node = await message_node(row, with_history=False)
         elif result.duplicate:
             node = await message_node(row, with_history=False)

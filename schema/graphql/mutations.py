@@ -48,6 +48,7 @@ from schema.graphql.types import (
 from schema.models.security import KeyScope
 from schema.models.users import Role
 from schema.services import api_keys, channel_test, channels, tasks, templates, users
+from schema.services.caches import CALLERS, TARGETS, changed
 
 
 @strawberry.type
@@ -74,6 +75,7 @@ class Mutation(
     async def change_password(self, info: Info, current_password: str, new_password: str) -> SessionPayload:
         ctx = info.context
         session = await users.change_password(ctx.runtime, ctx.principal, current_password, new_password)
+        await changed(ctx.runtime, CALLERS)
         ctx.runtime.sessions.check_now()  # end this user's other open WebSockets now
         return session_payload(session, replacement_cookie(ctx))
 
@@ -92,6 +94,7 @@ class Mutation(
     )
     async def update_user(self, info: Info, id: int, input: UpdateUserInput) -> UserNode:
         row = await users.update_user(info.context.principal, id, as_dict(input, drop_none=True))
+        await changed(info.context.runtime, CALLERS)
         info.context.runtime.sessions.check_now()
         return UserNode.of(row)
 
@@ -117,6 +120,7 @@ class Mutation(
         row = await channels.update_channel(
             ctx.runtime, ctx.principal, id, input.name, config, input.enabled, input.allow_private_targets
         )
+        await changed(ctx.runtime, TARGETS)
         return ChannelNode.of(channels.masked(ctx.runtime, row))
 
     @strawberry.mutation(
@@ -138,6 +142,7 @@ class Mutation(
     @strawberry.mutation(description="Delete a channel that no task or template uses.")
     async def delete_channel(self, info: Info, id: int) -> DeletedPayload:
         await channels.delete_channel(info.context.principal, id)
+        await changed(info.context.runtime, TARGETS)
         return DeletedPayload(id=id)
 
     @strawberry.mutation
@@ -150,11 +155,13 @@ class Mutation(
     async def update_task(self, info: Info, id: int, input: UpdateTaskInput) -> TaskNode:
         fields = as_dict(input, drop_none=True, skip=("bindings",))
         row = await tasks.update_task(info.context.principal, id, fields, bindings_of(input.bindings))
+        await changed(info.context.runtime, TARGETS)
         return await task_node(row)
 
     @strawberry.mutation
     async def delete_task(self, info: Info, id: int) -> DeletedPayload:
         await tasks.delete_task(info.context.principal, id)
+        await changed(info.context.runtime, TARGETS)
         return DeletedPayload(id=id)
 
     @strawberry.mutation
@@ -169,11 +176,13 @@ class Mutation(
     async def update_template(self, info: Info, id: int, input: UpdateTemplateInput) -> TemplateNode:
         fields = as_dict(input, drop_none=True, skip=("bindings",))
         row = await templates.update_template(info.context.principal, id, fields, bindings_of(input.bindings))
+        await changed(info.context.runtime, TARGETS)
         return await template_node(row)
 
     @strawberry.mutation
     async def delete_template(self, info: Info, id: int) -> DeletedPayload:
         await templates.delete_template(info.context.principal, id)
+        await changed(info.context.runtime, TARGETS)
         return DeletedPayload(id=id)
 
     @strawberry.mutation(description="Make an API key. The key is in the answer this once only.")
@@ -192,6 +201,7 @@ class Mutation(
     @strawberry.mutation(description="Revoke an API key: it stops working at once, for good.")
     async def revoke_api_key(self, info: Info, id: int) -> ApiKeyNode:
         revoked = await api_keys.revoke_api_key(info.context.principal, id)
+        await changed(info.context.runtime, CALLERS)
         info.context.runtime.sessions.check_now()
         return ApiKeyNode.of(revoked)
 

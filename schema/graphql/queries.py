@@ -12,6 +12,7 @@ from schema.graphql.cron import CronQuery
 from schema.graphql.inbox import InboxQueries
 from schema.graphql.inputs import AuditLogFilter
 from schema.graphql.messages import MessageQueries
+from schema.graphql.selection import selects
 from schema.graphql.site import SiteQuery
 from schema.graphql.stats import StatsQueries
 from schema.graphql.types import (
@@ -58,8 +59,9 @@ class Query(MessageQueries, InboxQueries, CronQuery, StatsQueries, SiteQuery):
     async def tasks(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[TaskNode]:
-        page = await tasks.list_tasks(info.context.principal, first, after)
-        grouped = await bindings.bindings_of_tasks([t.id for t in page.items])
+        page = await tasks.list_tasks(info.context.principal, first, after, count=selects(info, "totalCount"))
+        shown = selects(info, "edges", "node", "bindings") or selects(info, "nodes", "bindings")
+        grouped = await bindings.bindings_of_tasks([t.id for t in page.items]) if shown else {}
         return connection(page, lambda row: TaskNode.of(row, grouped.get(row.id, [])))
 
     @strawberry.field
@@ -71,8 +73,11 @@ class Query(MessageQueries, InboxQueries, CronQuery, StatsQueries, SiteQuery):
     async def templates(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[TemplateNode]:
-        page = await templates.list_templates(info.context.principal, first, after)
-        grouped = await bindings.bindings_of_templates([t.id for t in page.items])
+        page = await templates.list_templates(
+            info.context.principal, first, after, count=selects(info, "totalCount")
+        )
+        shown = selects(info, "edges", "node", "bindings") or selects(info, "nodes", "bindings")
+        grouped = await bindings.bindings_of_templates([t.id for t in page.items]) if shown else {}
         return connection(page, lambda row: TemplateNode.of(row, grouped.get(row.id, [])))
 
     @strawberry.field

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import time
+import contextlib
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -12,6 +12,7 @@ from tortoise.expressions import F, Q
 
 from schema.errors import BadInput, Conflict, NotFound
 from schema.events import DeliveryEvent
+from schema.hub import Subscriber
 from schema.models import Delivery, DeliveryAttempt, Message
 from schema.models.messages import DeliveryStatus, MessageStatus
 from schema.services import audit, message_status
@@ -22,6 +23,7 @@ from schema.services.validation import filter_text
 
 FINAL_MESSAGE = frozenset({MessageStatus.SUCCEEDED, MessageStatus.PARTIAL, MessageStatus.FAILED})
 RESENDABLE = (DeliveryStatus.FAILED, DeliveryStatus.UNKNOWN)
+_FINAL_VALUES = frozenset(s.value for s in message_status.FINAL)
 MAX_WAIT_SECONDS = 60.0
 MAX_SEARCH_CHARS = 200
 MAX_IDS = 100
@@ -95,16 +97,44 @@ async def attempts_of(delivery_ids: list[int]) -> dict[int, list[DeliveryAttempt
     return grouped
 
 
-async def wait_for_outcome(message_id: int, timeout_seconds: float) -> Message:
-    """Poll until every delivery has a final state, or the timeout; returns the message as it is then."""
-    deadline = time.monotonic() + min(max(timeout_seconds, 0.0), MAX_WAIT_SECONDS)
-    pause = 0.02
-    while True:
-        message = await Message.get(id=message_id)
-        if message.status in FINAL_MESSAGE or time.monotonic() >= deadline:
-            return message
-        await asyncio.sleep(min(pause, max(0.0, deadline - time.monotonic())))
-        pause = min(pause * 2, 0.25)
+async def wait_for_outcome(
+    runtime: Runtime, message: Message, delivery_ids: list[int], timeout_seconds: float
+) -> Message:
+    """Wait until every delivery is final, or the timeout; returns the message as it is then.
+
+    Waits on the delivery events this process receives for subscriptions anyway (no polling): it
+    subscribes first, then reads once which deliveries are final already (events before the
+    subscription are in the database by then: workers commit before they publish), and reads the
+    message once at the end. Without a feed (a process serving no subscriptions) it does not wait.
+    """
+    feed = runtime.feed
+    if feed is not None and delivery_ids:
+        subscriber = feed.deliveries.subscribe(lambda e: e.message_id == message.id)
+        try:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(min(max(timeout_seconds, 0.0), MAX_WAIT_SECONDS)):
+                    await _until_final(subscriber, set(delivery_ids))
+        finally:
+            feed.deliveries.unsubscribe(subscriber)
+    return await Message.get(id=message.id)
+
+
+async def _until_final(subscriber: Subscriber[DeliveryEvent], pending: set[int]) -> None:
+    pending -= await _final_among(pending)
+    while pending:
+        published = await subscriber.queue.get()
+        if published is None:  # it fell behind (see schema.hub): read where things stand, go on
+            subscriber.lagged = False
+            pending -= await _final_among(pending)
+        elif published.event.status in _FINAL_VALUES:
+            pending.discard(published.event.delivery_id)
+
+
+async def _final_among(delivery_ids: set[int]) -> set[int]:
+    rows = await Delivery.filter(
+        id__in=list(delivery_ids), status__in=list(message_status.FINAL)
+    ).values_list("id", flat=True)
+    return {int(i) for i in rows}  # type: ignore[call-overload]
 
 
 async def resend_failed(runtime: Runtime, principal: Principal, message_id: int) -> list[Delivery]:

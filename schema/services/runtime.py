@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
 
 from schema.bus import EventFeed
 from schema.channels.base import SendContext
 from schema.crypto import SecretBox
-from schema.events import DeliveryEvent, InboxEvent
+from schema.events import ChangeEvent, DeliveryEvent, InboxEvent
 from schema.ports import Enqueuer, EventBus
+from schema.services.caches import Caches
+from schema.services.group_commit import GroupCommit
 from schema.services.socket_sessions import SocketSessions
 from schema.services.throttle import AuthThrottles
 from schema.settings import Settings
@@ -29,6 +33,9 @@ class NoEvents:
     async def publish_inbox(self, events: list[InboxEvent]) -> None:
         return None
 
+    async def publish_change(self, event: ChangeEvent) -> None:
+        return None
+
 
 @dataclass(frozen=True)
 class Runtime:
@@ -44,6 +51,12 @@ class Runtime:
     send_context: SendContext | None = None
     # The signed-in WebSockets this process serves; their check runs only where the API starts it.
     sessions: SocketSessions = field(default_factory=SocketSessions)
+    # When this process built its runtime (its start, near enough): the About panel's uptime.
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    # This process's callers and send targets; the feed's change events clear them (see caches.py).
+    caches: Caches = field(default_factory=Caches)
+    # Sends accepted at about the same moment share a transaction (schema/services/sending.py).
+    sends: GroupCommit[Any, Any] = field(default_factory=GroupCommit)
 
 
 def build_runtime(
@@ -54,6 +67,9 @@ def build_runtime(
     feed: EventFeed | None = None,
     send_context: SendContext | None = None,
 ) -> Runtime:
+    caches = Caches(listening=feed is not None)
+    if feed is not None:
+        feed.on_change(caches.forget)
     return Runtime(
         settings=settings,
         secret_box=SecretBox(settings.secret_key.get_secret_value()),
@@ -63,4 +79,5 @@ def build_runtime(
         events=events or NoEvents(),
         feed=feed,
         send_context=send_context,
+        caches=caches,
     )

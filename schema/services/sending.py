@@ -3,12 +3,18 @@
 Nothing is written unless the whole send is valid: the target exists and is enabled, variables
 are complete, every bound channel can take the body. The message and all its deliveries are
 written in one transaction, and workers are told only after it commits.
+
+Once the transaction commits, the send is accepted whatever happens next: announcing it and waking
+workers are best-effort (Redis may be down), because a caller told "error" for a message that is
+later delivered sends it again. The worker's sweeper wakes for due rows that no job announced.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
@@ -31,6 +37,7 @@ from schema.services.tasks import check_readable
 from schema.services.validation import parse
 from schema.telemetry import message_trace, traced
 
+log = logging.getLogger("pushnest.sending")
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
 MAX_BATCH = 500
 _SINGLE_INSERTS = 3
@@ -89,13 +96,16 @@ async def accept_many(
     ready = [p for p in prepared if isinstance(p, _Ready)]
     if ready:
         try:
-            written = await retry_deadlocks(lambda: _write(principal, ready))
+            written = await runtime.sends.write(
+                [(principal, r) for r in ready], partial(_write_and_tell, runtime)
+            )
         except IntegrityError:
             if len(items) == 1:
                 return [await _duplicate_or_raise(principal, ready[0])]
             # Another call took an idempotency key at the same moment: settle each send on its own.
             return [await _settle_alone(runtime, principal, data) for data in items]
-        await _dispatch(runtime, written)
+        if len(written) == 1:  # the rest of this request logs with the send's trace id
+            bind_log_context(trace_id=written[0][0].trace_id, message_id=written[0][0].id)
         results = iter(
             SendResult(m, d, channel_names=r.channel_names) for r, (m, d) in zip(ready, written, strict=True)
         )
@@ -115,8 +125,7 @@ async def _prepare(
     key = ("task", request.task_id) if request.task_id is not None else ("template", request.template_id or 0)
     if key not in targets:
         try:
-            found = await _target(principal, request)
-            targets[key] = (found, await _enabled_bindings(found))
+            targets[key] = await _target_with_bindings(runtime, principal, request, key)
         except PushNestError as exc:
             targets[key] = exc
     cached = targets[key]
@@ -160,15 +169,47 @@ async def _settle_alone(
         return exc
 
 
-async def _target(principal: Principal, request: SendRequest) -> Task | Template:
+async def _target_with_bindings(
+    runtime: Runtime, principal: Principal, request: SendRequest, key: tuple[str, int]
+) -> tuple[Task | Template, list[Binding]]:
+    """From the process's cache when it has them (cleared on every edit, see caches.py); this
+    caller's right to send and the target being enabled are checked every time."""
+    target, bindings = await runtime.caches.targets.get_or_load(key, lambda: _load_target(request))
+    # Every time, since the cache is shared by all callers; before the bindings are looked at, so
+    # a caller learns nothing about a target it may not use.
+    _check_usable(principal, target, request)
+    if not bindings:
+        kind, field = ("task", "taskId") if isinstance(target, Task) else ("template", "templateId")
+        raise BadInput(
+            f"{kind} {target.name!r} has no enabled binding to an enabled channel",
+            field=field,
+            reason=f"{kind}_without_bindings",
+            args={"name": target.name},
+        )
+    return target, bindings
+
+
+async def _load_target(request: SendRequest) -> tuple[tuple[Task | Template, list[Binding]], None]:
+    target = await _find_target(request)
+    return (target, await _enabled_bindings(target)), None
+
+
+async def _find_target(request: SendRequest) -> Task | Template:
     if request.task_id is not None:
         target: Task | Template | None = await Task.get_or_none(id=request.task_id)
-        scope, field, what = KeyScope.TASK, "taskId", "task"
     else:
         target = await Template.get_or_none(id=request.template_id)
-        scope, field, what = KeyScope.TEMPLATE, "templateId", "template"
     if target is None:
+        what, field = ("task", "taskId") if request.task_id is not None else ("template", "templateId")
         raise NotFound(f"no {what} with this id", field=field)
+    return target
+
+
+def _check_usable(principal: Principal, target: Task | Template, request: SendRequest) -> None:
+    if request.task_id is not None:
+        scope, field, what = KeyScope.TASK, "taskId", "task"
+    else:
+        scope, field, what = KeyScope.TEMPLATE, "templateId", "template"
     check_readable(principal, target.owner_id, scope, target.id, what, field)
     if not target.enabled:
         raise BadInput(
@@ -177,7 +218,6 @@ async def _target(principal: Principal, request: SendRequest) -> Task | Template
             reason=f"{what}_disabled",
             args={"name": target.name},
         )
-    return target
 
 
 async def _earlier(principal: Principal, target: Task | Template, key: str) -> SendResult | None:
@@ -213,20 +253,11 @@ def _same_scope(message: Message, target: Task | Template, principal: Principal)
 
 async def _enabled_bindings(target: Task | Template) -> list[Binding]:
     owner_field = "task_id" if isinstance(target, Task) else "template_id"
-    bindings = [
+    return [
         b
         for b in await Binding.filter(**{owner_field: target.id}, enabled=True).select_related("channel")
         if b.channel.enabled
     ]
-    if not bindings:
-        kind = "task" if isinstance(target, Task) else "template"
-        raise BadInput(
-            f"{kind} {target.name!r} has no enabled binding to an enabled channel",
-            field="taskId" if isinstance(target, Task) else "templateId",
-            reason=f"{kind}_without_bindings",
-            args={"name": target.name},
-        )
-    return bindings
 
 
 def _check_message_size(runtime: Runtime, *parts: str) -> None:
@@ -241,11 +272,21 @@ def _check_message_size(runtime: Runtime, *parts: str) -> None:
         )
 
 
-async def _write(principal: Principal, ready: list[_Ready]) -> list[tuple[Message, list[Delivery]]]:
+async def _write_and_tell(
+    runtime: Runtime, items: list[tuple[Principal, _Ready]]
+) -> list[tuple[Message, list[Delivery]]]:
+    """The group's messages in one transaction (see group_commit.py), then announced together."""
+    written = await retry_deadlocks(lambda: _write(items))
+    await _dispatch_best_effort(runtime, written)
+    return written
+
+
+async def _write(items: list[tuple[Principal, _Ready]]) -> list[tuple[Message, list[Delivery]]]:
     """Every message and its deliveries, in one transaction."""
     now = datetime.now(UTC)
+    ready = [r for _, r in items]
     async with in_transaction():
-        messages = [await _message_row(principal, r, now) for r in ready]
+        messages = [await _message_row(principal, r, now) for principal, r in items]
         rows = [
             Delivery(
                 message_id=m.id,
@@ -322,11 +363,23 @@ def _mentions(target: Task | Template, request: SendRequest) -> dict[str, Any]:
     }
 
 
+async def _dispatch_best_effort(runtime: Runtime, written: list[tuple[Message, list[Delivery]]]) -> None:
+    """After the commit nothing may fail the request: a lost announcement or wake-up is logged, and
+    the sweeper's check for due rows without a job (workers/arq_worker.py) delivers them anyway."""
+    try:
+        await _dispatch(runtime, written)
+    except Exception as exc:  # any failure here: the messages are committed and will be delivered
+        ids = [m.id for m, _ in written]
+        log.warning(
+            "accepted message(s) %s; announcing them failed (%s), the sweeper will wake workers",
+            ids[:10],
+            type(exc).__name__,
+        )
+
+
 @traced("pushnest.enqueue", kind="producer")
 async def _dispatch(runtime: Runtime, written: list[tuple[Message, list[Delivery]]]) -> None:
     now = datetime.now(UTC)
-    if len(written) == 1:  # the rest of this request logs with the send's trace id
-        bind_log_context(trace_id=written[0][0].trace_id, message_id=written[0][0].id)
     # Announce before waking workers, so subscribers see `queued` before `sending`.
     await runtime.events.publish_deliveries(
         [

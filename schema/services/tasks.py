@@ -45,8 +45,10 @@ async def get_task(principal: Principal, task_id: int) -> Task:
     return task
 
 
-async def list_tasks(principal: Principal, first: int | None, after: str | None) -> Page[Task]:
-    return await paginate(Task.filter(**principal.owner_filter()), first, after)
+async def list_tasks(
+    principal: Principal, first: int | None, after: str | None, count: bool = True
+) -> Page[Task]:
+    return await paginate(Task.filter(**principal.owner_filter()), first, after, count)
 
 
 async def create_task(principal: Principal, fields: dict[str, Any], bindings: list[dict[str, Any]]) -> Task:

@@ -69,8 +69,10 @@ async def get_template(principal: Principal, template_id: int) -> Template:
     return template
 
 
-async def list_templates(principal: Principal, first: int | None, after: str | None) -> Page[Template]:
-    return await paginate(Template.filter(**principal.owner_filter()), first, after)
+async def list_templates(
+    principal: Principal, first: int | None, after: str | None, count: bool = True
+) -> Page[Template]:
+    return await paginate(Template.filter(**principal.owner_filter()), first, after, count)
 
 
 async def create_template(

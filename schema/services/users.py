@@ -19,6 +19,7 @@ from schema.services.pagination import Page, paginate
 from schema.services.principal import Principal
 from schema.services.runtime import Runtime
 from schema.services.validation import Input, Password, Username, parse
+from schema.tokens import TokenClaims
 
 ADMIN_USERNAME = "admin"
 _BAD_LOGIN = "wrong username or password"
@@ -101,9 +102,8 @@ async def login(runtime: Runtime, principal: Principal, username: str, password:
     return Session(token=runtime.tokens.issue(user.id, user.token_version), user=user)
 
 
-async def user_for_token(runtime: Runtime, token: str) -> User:
-    """The active user a session token belongs to, if the token is still valid."""
-    claims = runtime.tokens.verify(token)
+async def user_for_claims(claims: TokenClaims) -> User:
+    """The active user of a verified token, if the token has not been ended since (token_version)."""
     user = await User.get_or_none(id=claims.user_id, is_active=True)
     if user is None or user.token_version != claims.token_version:
         raise Unauthenticated("session has ended; sign in again")

@@ -154,3 +154,38 @@ async def _truthy(value: Awaitable[int]) -> bool:
         return bool(await value)
     except Exception:
         return False
+
+
+async def test_a_send_while_redis_is_down_is_accepted_and_delivered_once_it_is_back(
+    tmp_path_factory: pytest.TempPathFactory, own_redis: PrivateRedis
+) -> None:
+    """The message is committed before Redis is needed: the caller must hear "accepted", not an
+    error that makes a retrying client send it twice; the sweeper delivers it when Redis is back."""
+    async with running_cluster(tmp_path_factory, own_redis.url(0)) as cluster:
+        port = free_port()
+        cluster.start_worker({"PUSHNEST_WORKER_METRICS_PORT": str(port)})
+        await eventually(lambda: _is(readiness(port), 200), 60, "the worker never became ready")
+        async with httpx.AsyncClient(base_url=cluster.api_url, timeout=30) as http:
+            task_id, key = await cluster.webhook_task(http, "/redis-down")
+            own_redis.stop()
+            answer = await http.post(
+                "/graphql",
+                json={
+                    "query": SEND_ONE,
+                    "variables": {"i": {"taskId": task_id, "text": "while Redis is down"}},
+                },
+                headers={"Authorization": f"Bearer {key}"},
+            )
+            body = answer.json()
+            assert answer.status_code == 200, body
+            assert not body.get("errors"), body
+            assert body["data"]["sendMessage"]["message"]["status"] == "QUEUED"
+            own_redis.start()
+            arrived = await cluster.sink.wait_for("/redis-down", 1, timeout=90)
+        assert len(arrived) == 1
+        [delivery_id] = delivery_ids_at(cluster.sink, "/redis-down")
+        rows = await cluster.sql(f"SELECT message_id FROM deliveries WHERE id = {delivery_id}")
+        assert rows == [(int(body["data"]["sendMessage"]["message"]["id"]),)]
+
+
+SEND_ONE = "mutation($i: SendMessageInput!) { sendMessage(input: $i) { message { id status } } }"
