@@ -36,7 +36,7 @@ from schema.services.throttle import AuthThrottles
 from schema.services.users import ADMIN_USERNAME, bootstrap_admin
 from schema.settings import Settings
 from schema.token_store import MemoryTokenStore, RedisTokenStore
-from server import rest_compat
+from server import public_preview, rest_compat
 from server.console import console_routes
 from server.failsafe import Failsafe
 from server.graphql_view import PushNestGraphQL
@@ -108,6 +108,7 @@ def create_app(settings: Settings, in_process_worker: InProcessWorkerFactory | N
         Route("/readyz", readyz),
         Route("/metrics", metrics_endpoint),
         *rest_compat.routes,
+        *public_preview.routes,
         *console_routes(settings.console_dir, settings.path_prefix),
     ]
     # Request spans only while OpenTelemetry is on (the CLI starts it before building the app).

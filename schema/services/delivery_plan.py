@@ -20,6 +20,12 @@ class PlannedDelivery:
     receivers: tuple[str, ...]
 
 
+STRAY_RECIPIENTS_WARNING = (
+    "recipients were given, but no enabled binding takes per-call recipients: "
+    "sent to the fixed receivers instead"
+)
+
+
 def content_for(target: Task | Template, request: SendRequest) -> Content:
     """Task mode: the caller's content. Template mode: the template rendered with the variables."""
     if isinstance(target, Task):
@@ -30,8 +36,11 @@ def content_for(target: Task | Template, request: SendRequest) -> Content:
             raise BadInput("give at least one of text, markdown and html", field="text", reason="no_body")
         return content
     values = resolve_variables(target.placeholders, request.variables)
-    texts = [target.title, target.text_body, target.markdown_body, target.html_body]
-    absent = missing(texts, values)
+    # Message Nest sends the call's title as given (never rendered) and leaves unfilled
+    # placeholders as written; PushNest's own API renders the template's title and refuses gaps.
+    own_title = request.message_nest_rules and bool(request.title)
+    texts = [target.text_body, target.markdown_body, target.html_body] + ([] if own_title else [target.title])
+    absent = [] if request.message_nest_rules else missing(texts, values)
     if absent:
         raise BadInput(
             f"missing variables: {', '.join(absent)}",
@@ -41,7 +50,7 @@ def content_for(target: Task | Template, request: SendRequest) -> Content:
             args={"names": ", ".join(absent)},
         )
     content = Content(
-        title=render(target.title, values),
+        title=request.title if own_title else render(target.title, values),
         text=render(target.text_body, values),
         markdown=render(target.markdown_body, values),
         html=render(target.html_body, values, escape_html=True),
@@ -57,7 +66,9 @@ def content_for(target: Task | Template, request: SendRequest) -> Content:
 
 
 def plan_deliveries(bindings: list[Binding], content: Content, request: SendRequest) -> list[PlannedDelivery]:
-    """One delivery per binding; bindings that take per-call receivers get one per receiver chunk."""
+    """One delivery per binding; bindings that take per-call receivers get one per receiver chunk.
+
+    Recipients no binding takes are refused, except under Message Nest's rules (see `warnings_for`)."""
     planned: list[PlannedDelivery] = []
     takes_receivers = False
     for binding in bindings:
@@ -81,16 +92,23 @@ def plan_deliveries(bindings: list[Binding], content: Content, request: SendRequ
             ) from None
         if binding.accepts_receivers and request.recipients and kind.supports_receivers:
             takes_receivers = True
-            size = max(1, kind.receivers_per_send)
+            size = kind.receivers_per_delivery(binding.options)
             for start in range(0, len(request.recipients), size):
                 chunk = tuple(request.recipients[start : start + size])
                 planned.append(PlannedDelivery(binding, fmt, chunk))
         else:
             planned.append(PlannedDelivery(binding, fmt, ()))
-    if request.recipients and not takes_receivers:
+    if request.recipients and not takes_receivers and not request.message_nest_rules:
         raise BadInput(
             "recipients were given, but no enabled binding takes per-call recipients",
             field="recipients",
             reason="recipients_not_taken",
         )
     return planned
+
+
+def warnings_for(planned: list[PlannedDelivery], request: SendRequest) -> list[str]:
+    """What a send accepted under Message Nest's rules did differently from what the caller asked."""
+    if request.recipients and not any(p.receivers for p in planned):
+        return [STRAY_RECIPIENTS_WARNING]
+    return []

@@ -37,6 +37,10 @@ class SendRequest(Input):
     send_at: AwareDatetime | None = None
     # Where the call came from, for the send log: "graphql", "rest-v1", "rest-v2", "rest-get", "cron".
     source: str = "graphql"
+    # Message Nest's rules, for its compat endpoints only (GraphQL keeps the strict ones): a template
+    # send takes the call's title as it is; a placeholder left without a value stays as written;
+    # recipients for a target with no binding that takes them go to the fixed receivers, with a warning.
+    message_nest_rules: bool = False
 
     @field_validator("variables")
     @classmethod

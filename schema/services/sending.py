@@ -28,7 +28,8 @@ from schema.logging_setup import bind_log_context
 from schema.models import Binding, Delivery, Message, Task, Template, User
 from schema.models.messages import DeliveryStatus, MessageStatus
 from schema.models.security import KeyScope
-from schema.services.delivery_plan import PlannedDelivery, content_for, plan_deliveries
+from schema.services import public_preview
+from schema.services.delivery_plan import PlannedDelivery, content_for, plan_deliveries, warnings_for
 from schema.services.inbox_access import INBOX_TYPE, check_receivers
 from schema.services.principal import Principal
 from schema.services.runtime import Runtime
@@ -51,6 +52,8 @@ class SendResult:
     duplicate: bool = False
     # channel id → name, so callers can describe the deliveries without reading them again.
     channel_names: dict[int, str] = field(default_factory=dict)
+    # What was done differently from what the caller asked (Message Nest's rules only).
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ class _Ready:
     content: Content
     planned: list[PlannedDelivery]
     channel_names: dict[int, str]
+    warnings: list[str]
 
 
 async def accept_send(runtime: Runtime, principal: Principal, data: dict[str, Any]) -> SendResult:
@@ -107,7 +111,8 @@ async def accept_many(
         if len(written) == 1:  # the rest of this request logs with the send's trace id
             bind_log_context(trace_id=written[0][0].trace_id, message_id=written[0][0].id)
         results = iter(
-            SendResult(m, d, channel_names=r.channel_names) for r, (m, d) in zip(ready, written, strict=True)
+            SendResult(m, d, channel_names=r.channel_names, warnings=r.warnings)
+            for r, (m, d) in zip(ready, written, strict=True)
         )
         prepared = [next(results) if isinstance(p, _Ready) else p for p in prepared]
     return [p for p in prepared if not isinstance(p, _Ready)]
@@ -141,7 +146,14 @@ async def _prepare(
     planned = plan_deliveries(bindings, content, request)
     await _check_inbox_recipients(target, planned, request)
     names = {b.channel.id: b.channel.name for b in bindings}
-    return _Ready(request=request, target=target, content=content, planned=planned, channel_names=names)
+    return _Ready(
+        request=request,
+        target=target,
+        content=content,
+        planned=planned,
+        channel_names=names,
+        warnings=warnings_for(planned, request),
+    )
 
 
 async def _check_inbox_recipients(
@@ -341,6 +353,7 @@ async def _message_row(principal: Principal, ready: _Ready, now: datetime) -> Me
         trace_id=trace_id,
         traceparent=traceparent,
         send_at=request.send_at,
+        preview_key=public_preview.new_key() if public_preview.wanted(ready.planned) else None,
     )
 
 

@@ -39,6 +39,8 @@ class TemplateFields(Input):
     mention_user_ids: list[_MentionValue] = Field(default_factory=list, max_length=100)
     mention_all: bool = False
     enabled: bool = True
+    # Admins only (update_fanout checks): see Template.accept_legacy_token.
+    accept_legacy_token: bool = False
 
     @field_validator("placeholders")
     @classmethod
