@@ -66,12 +66,22 @@ class Announcements:
         done: Callable[[T], bool],
         timeout: float = 20.0,
     ) -> T:
-        """`read()` now and after each delivery event of the message, until `done` holds for it.
+        """`read()` now and after each delivery event of the message, until `done` holds for it."""
+        return await self.until_after(lambda event: event.message_id == message_id, read, done, timeout)
+
+    async def until_after(
+        self,
+        matches: Callable[[DeliveryEvent], bool],
+        read: Callable[[], Awaitable[T]],
+        done: Callable[[T], bool],
+        timeout: float = 20.0,
+    ) -> T:
+        """`read()` now and after each delivery event that `matches`, until `done` holds for it.
 
         Events are published after the database holds the change, so the read that follows an
         event sees it. On timeout the assertion shows the last read.
         """
-        subscriber = self.deliveries.subscribe(lambda event: event.message_id == message_id)
+        subscriber = self.deliveries.subscribe(matches)
         value = None
         try:
             async with asyncio.timeout(timeout):
@@ -81,6 +91,6 @@ class Announcements:
                         return value
                     await subscriber.queue.get()
         except TimeoutError:
-            raise AssertionError(f"message {message_id} did not get there in {timeout}s: {value}") from None
+            raise AssertionError(f"not there in {timeout}s: {value}") from None
         finally:
             self.deliveries.unsubscribe(subscriber)

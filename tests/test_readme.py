@@ -34,10 +34,11 @@ def test_every_variable_the_tests_read_is_documented() -> None:
         REPO_ROOT / "frontend/playwright.config.ts",
         REPO_ROOT / "Makefile",
     ]
-    read = {
-        name for path in sources for name in re.findall(r"PUSHNEST_(?:TEST|E2E)_[A-Z_]+", path.read_text())
-    }
+    texts = [path.read_text(encoding="utf-8") for path in sources]
+    read = {name for text in texts for name in re.findall(r"PUSHNEST_(?:TEST|E2E)_[A-Z_]+", text)}
     read.discard("PUSHNEST_TEST_")  # this very pattern
+    # One the test harness sets for its own specs is no knob for a reader.
+    read -= {name for text in texts for name in re.findall(r"process\.env\.(PUSHNEST_\w+) =", text)}
     readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
     assert read and {name for name in read if name not in readme} == set()
 

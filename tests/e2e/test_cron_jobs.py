@@ -251,6 +251,15 @@ async def test_a_refused_run_now_says_why_on_the_job(admin: GraphQLClient) -> No
     assert after["lastMessageId"] is None and after["lastRunAt"] is not None
 
 
+async def sent_to(client: GraphQLClient, task_id: int) -> None:
+    """Until a message to the task exists, read again on each delivery event of the task."""
+
+    async def exists() -> bool:
+        return bool(await Message.filter(task_id=task_id).exists())
+
+    await client.server_events.until_after(lambda e: e.task_id == task_id, exists, bool, timeout=5)
+
+
 async def test_concurrent_fire_due_sends_each_tick_once(admin: GraphQLClient, runtime: Runtime) -> None:
     task_id, task_name = await webhook_task(admin)
     job = await new_job(admin, task_id)
@@ -261,11 +270,9 @@ async def test_concurrent_fire_due_sends_each_tick_once(admin: GraphQLClient, ru
     await asyncio.gather(fire_due(runtime), fire_due(runtime))
 
     # The session server's own cron loop (every second) may be the one that took the tick and
-    # still be sending it: wait for the send, then check there is exactly one.
-    for _ in range(250):
-        if await Message.filter(task_id=task_id).exists():
-            break
-        await asyncio.sleep(0.02)
+    # still be sending it: wait for the send (its deliveries are announced QUEUED), then check
+    # there is exactly one.
+    await sent_to(admin, task_id)
     messages = await Message.filter(task_id=task_id)
     assert len(messages) == 1
     message = messages[0]
@@ -312,10 +319,7 @@ async def test_a_refused_send_is_logged_and_the_job_keeps_its_schedule(
 
     # The session server's own cron loop (every second) may have taken the good job's tick and be
     # sending it still: wait for that send.
-    for _ in range(250):
-        if await Message.filter(task_id=good_task).exists():
-            break
-        await asyncio.sleep(0.02)
+    await sent_to(admin, good_task)
     assert not await Message.filter(task_id=task_id).exists()
     assert await Message.filter(task_id=good_task).count() == 1  # the other job still went out
     assert any(task_name in r.getMessage() and r.name == "pushnest.cron" for r in caplog.records)
