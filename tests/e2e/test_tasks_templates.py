@@ -51,7 +51,10 @@ async def test_task_with_bindings_round_trips(admin: GraphQLClient) -> None:
     first, second = task["bindings"]
     assert first["channelId"] == ding_id and first["format"] == "TEXT" and first["channelType"] == "dingtalk"
     assert first["mentionMobiles"] == ["13800000000"] and first["mentionAll"] is True
-    assert first["options"] == {"msgtype": "text"}
+    assert first["options"] == {
+        "msgtype": "text",
+        "append_keyword": True,
+    }  # options come back with their defaults
     assert second["channelId"] == hook_id and second["enabled"] is False
     assert second["format"] == "TEXT"  # the webhook's first declared format
     fetched = await admin.call(

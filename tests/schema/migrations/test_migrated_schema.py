@@ -52,6 +52,8 @@ def test_migrating_a_new_database_gives_every_index_the_models_declare(tmp_path:
 
     migrated, declared = indexes_of(data_dir / "pushnest.db"), indexes_of(declared_db)
     assert set(migrated) == set(declared)
-    missing = {table: declared[table] - migrated[table] for table in declared if declared[table] - migrated[table]}
+    missing = {
+        table: declared[table] - migrated[table] for table in declared if declared[table] - migrated[table]
+    }
     assert missing == {}
     assert (True, ("owner_id", "idempotency_key")) in migrated["messages"]
