@@ -62,6 +62,8 @@ class _Ready:
     content: Content
     planned: list[PlannedDelivery]
     channel_names: dict[int, str]
+    # Taken in the caller's own context: the group's transaction runs in another task.
+    trace: tuple[str, str]
 
 
 async def accept_send(runtime: Runtime, principal: Principal, data: dict[str, Any]) -> SendResult:
@@ -136,7 +138,14 @@ async def _prepare(
     planned = plan_deliveries(bindings, content, request)
     await _check_inbox_recipients(target, planned, request)
     names = {b.channel.id: b.channel.name for b in bindings}
-    return _Ready(request=request, target=target, content=content, planned=planned, channel_names=names)
+    return _Ready(
+        request=request,
+        target=target,
+        content=content,
+        planned=planned,
+        channel_names=names,
+        trace=message_trace(),
+    )
 
 
 async def _check_inbox_recipients(
@@ -299,7 +308,7 @@ async def _write(items: list[tuple[Principal, _Ready]]) -> list[tuple[Message, l
 async def _message_row(principal: Principal, ready: _Ready, now: datetime) -> Message:
     request, target, content = ready.request, ready.target, ready.content
     is_task = isinstance(target, Task)
-    trace_id, traceparent = message_trace()
+    trace_id, traceparent = ready.trace
     return await Message.create(
         owner_id=target.owner_id,
         task_id=target.id if is_task else None,
