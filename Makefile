@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
 
-.PHONY: install lock channel-catalog run test test-fast test-sqlite test-mysql lint format schema migrations bench bench-api bench-subscriptions bench-startup bench-stats clean \
+.PHONY: install lock channel-catalog run test test-fast test-sqlite test-mysql test-postgres lint format schema migrations bench bench-api bench-subscriptions bench-startup bench-stats clean \
         console console-deps console-check test-console-e2e console-dev
 
 FRONTEND      := frontend
@@ -42,6 +42,9 @@ test: install lint console-check
 	@if (exec 3<>/dev/tcp/127.0.0.1/3306) 2>/dev/null; then \
 		$(MAKE) --no-print-directory test-mysql; \
 	else echo "MariaDB not reachable: skipping the MariaDB run"; fi
+	@if (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; then \
+		$(MAKE) --no-print-directory test-postgres; \
+	else echo "PostgreSQL not reachable: skipping the PostgreSQL run"; fi
 	$(MAKE) --no-print-directory test-console-e2e
 
 # --- Console (frontend/) -------------------------------------------------------------------
@@ -72,12 +75,17 @@ test-console-e2e: install console
 console-dev: $(CONSOLE_STAMP)
 	cd $(FRONTEND) && npm run --silent codegen && npm run dev
 
-# SQLite and MariaDB run in separate processes: Tortoise keeps one configuration per process.
+# SQLite, MariaDB and PostgreSQL run in separate processes: Tortoise keeps one configuration per
+# process. The server runs take the layers where the database kind matters; each makes its own
+# databases (PUSHNEST_TEST_MYSQL / PUSHNEST_TEST_POSTGRES name the server) and drops them.
 test-sqlite: install
 	PUSHNEST_TEST_DB=sqlite $(PYTEST) -q tests
 
 test-mysql: install
 	PUSHNEST_TEST_DB=mysql $(PYTEST) -q tests/e2e tests/server tests/workers
+
+test-postgres: install
+	PUSHNEST_TEST_DB=postgres $(PYTEST) -q tests/e2e tests/server tests/workers
 
 # The quick loop while developing: the unit, server, worker-core and process tests on SQLite and
 # the console's unit tests; no end-to-end layer (tests/e2e, tests/scaleout, the browser).

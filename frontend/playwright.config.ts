@@ -8,6 +8,20 @@ const port = Number(process.env.PUSHNEST_E2E_PORT ?? 18765)
 const repo = resolve(import.meta.dirname, '..')
 const dataDir = mkdtempSync(join(tmpdir(), 'pushnest-e2e-'))
 export const ADMIN_PASSWORD = 'e2e-admin-password-1'
+// A second server, the same build under a path prefix, for e2e/path-prefix.spec.ts.
+const PREFIX_PORT = Number(process.env.PUSHNEST_E2E_PREFIX_PORT ?? port + 1)
+// Test workers inherit this process's environment: the spec reads the address from here.
+process.env.PUSHNEST_E2E_PREFIX_URL = `http://127.0.0.1:${PREFIX_PORT}/pushnest/`
+const prefixDataDir = mkdtempSync(join(tmpdir(), 'pushnest-e2e-prefix-'))
+const serverEnv = {
+  PUSHNEST_HOST: '127.0.0.1',
+  PUSHNEST_ADMIN_PASSWORD: ADMIN_PASSWORD,
+  PUSHNEST_ALLOW_PRIVATE_TARGETS: 'true',
+  PUSHNEST_CONSOLE_DIR: join(repo, 'frontend/dist'),
+  PUSHNEST_REDIS_URL: '',
+  PUSHNEST_LOG_LEVEL: 'WARNING',
+}
+const pushnest = `${process.env.PUSHNEST_BIN ?? join(repo, '.venv/bin/pushnest')} serve`
 
 export default defineConfig({
   testDir: './e2e',
@@ -27,23 +41,27 @@ export default defineConfig({
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
   },
-  webServer: {
-    command: `${process.env.PUSHNEST_BIN ?? join(repo, '.venv/bin/pushnest')} serve`,
-    url: `http://127.0.0.1:${port}/readyz`,
-    cwd: repo,
-    timeout: 60_000,
-    reuseExistingServer: false,
-    stdout: 'ignore',
-    stderr: 'pipe',
-    env: {
-      PUSHNEST_DATA_DIR: dataDir,
-      PUSHNEST_HOST: '127.0.0.1',
-      PUSHNEST_PORT: String(port),
-      PUSHNEST_ADMIN_PASSWORD: ADMIN_PASSWORD,
-      PUSHNEST_ALLOW_PRIVATE_TARGETS: 'true',
-      PUSHNEST_CONSOLE_DIR: join(repo, 'frontend/dist'),
-      PUSHNEST_REDIS_URL: '',
-      PUSHNEST_LOG_LEVEL: 'WARNING',
+  webServer: [
+    {
+      command: pushnest,
+      url: `http://127.0.0.1:${port}/readyz`,
+      cwd: repo,
+      timeout: 60_000,
+      reuseExistingServer: false,
+      stdout: 'ignore',
+      stderr: 'pipe',
+      env: { ...serverEnv, PUSHNEST_DATA_DIR: dataDir, PUSHNEST_PORT: String(port) },
     },
-  },
+    {
+      command: pushnest,
+      // Health checks answer at the root as well as under the prefix.
+      url: `http://127.0.0.1:${PREFIX_PORT}/readyz`,
+      cwd: repo,
+      timeout: 60_000,
+      reuseExistingServer: false,
+      stdout: 'ignore',
+      stderr: 'pipe',
+      env: { ...serverEnv, PUSHNEST_DATA_DIR: prefixDataDir, PUSHNEST_PORT: String(PREFIX_PORT), PUSHNEST_PATH_PREFIX: '/pushnest' },
+    },
+  ],
 })

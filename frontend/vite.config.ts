@@ -7,6 +7,9 @@ import { defineConfig } from 'vitest/config'
 const api = process.env.PUSHNEST_API ?? 'http://127.0.0.1:8000'
 
 export default defineConfig({
+  // Relative references: one build works under any path prefix the server is given
+  // (PUSHNEST_PATH_PREFIX); the server puts a <base href> naming it into index.html.
+  base: './',
   plugins: [vue(), tailwindcss()],
   resolve: { alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) } },
   server: {

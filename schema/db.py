@@ -1,15 +1,22 @@
 """Database lifecycle: Tortoise config from Settings, migrations under a lock, open and close.
 
-Migrations are applied at start-up by every process; a lock (MySQL `GET_LOCK`, or a file lock for
-SQLite) makes two processes starting at once take turns, and the second finds nothing to do.
+Migrations are applied at start-up by every process; a lock (MySQL `GET_LOCK`, PostgreSQL
+`pg_advisory_lock`, or a file lock for SQLite) makes two processes starting at once take turns, and
+the second finds nothing to do.
+
+Hand-written statements are written once with `?` marks and put into each driver's style by
+`statement()`; the few places where the dialects differ in more than marks ask `dialect()`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import fcntl
+import hashlib
+import itertools
 import logging
 import os
+import re
 import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -22,12 +29,14 @@ from tortoise.exceptions import OperationalError
 from tortoise.migrations.api import migrate
 
 from schema.files import DIR_MODE, narrow_if_present, open_private, private_dir, private_file
-from schema.settings import Settings
+from schema.settings import DatabaseKind, Settings, database_kind
 
 MODELS_MODULE = "schema.models"
 MIGRATIONS_MODULE = "schema.migrations"
 _LOCK_NAME = "pushnest_migrate"
 _LOCK_TIMEOUT_SECONDS = 120
+# Advisory locks are named by a 64-bit number: this name's, so it reads the same in every process.
+_POSTGRES_LOCK_KEY = int.from_bytes(hashlib.blake2b(_LOCK_NAME.encode(), digest_size=8).digest(), signed=True)
 _MYSQL_DEFAULTS = {
     # Below MariaDB's default wait_timeout (28800 s) and typical proxy idle cuts.
     "pool_recycle": "280",
@@ -38,6 +47,14 @@ _MYSQL_DEFAULTS = {
     # then cannot deadlock with the API inserting new deliveries next to them. Nothing here relies
     # on repeatable reads; claims and state changes are conditional updates.
     "init_command": "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED",
+}
+# PostgreSQL reads committed by default, which is what the claims rely on (see above); asyncpg's
+# pool would otherwise hold 5 connections, fewer than a worker's parallel sends need.
+_POSTGRES_DEFAULTS = {"minsize": "1", "maxsize": "20"}
+_URL_DEFAULTS: dict[DatabaseKind, dict[str, str]] = {
+    "mysql": _MYSQL_DEFAULTS,
+    "postgres": _POSTGRES_DEFAULTS,
+    "sqlite": {},
 }
 
 
@@ -58,10 +75,13 @@ def tortoise_config(database_url: str, session_init: str | None = None) -> dict[
 
 
 def _normalise_url(url: str, session_init: str | None = None) -> str:
-    if not url.startswith("mysql://"):
+    kind = database_kind(url)
+    defaults = dict(_URL_DEFAULTS[kind])
+    if kind == "mysql" and session_init:
+        defaults["init_command"] = session_init
+    if not defaults:
         return url
     parts = urlsplit(url)
-    defaults = dict(_MYSQL_DEFAULTS) | ({"init_command": session_init} if session_init else {})
     query = defaults | dict(parse_qsl(parts.query))
     return urlunsplit(parts._replace(query=urlencode(query)))
 
@@ -132,9 +152,13 @@ async def database(settings: Settings) -> AsyncIterator[None]:
 
 @asynccontextmanager
 async def _migration_lock(settings: Settings) -> AsyncIterator[str | None]:
-    """Held while migrating; yields the MySQL server's version (None for SQLite)."""
-    if settings.is_sqlite:
+    """Held while migrating; yields the MySQL server's version (None for SQLite and PostgreSQL)."""
+    kind = settings.database_kind
+    if kind == "sqlite":
         async with _file_lock(_sqlite_lock_path(settings.database_url)):
+            yield None
+    elif kind == "postgres":
+        async with _postgres_lock(settings.database_url):
             yield None
     else:
         async with _mysql_lock(settings.database_url) as version:
@@ -211,9 +235,55 @@ async def _mysql_lock(url: str) -> AsyncIterator[str]:
         conn.close()
 
 
-def placeholder(conn: Any) -> str:
-    """The parameter mark of a connection's driver, for hand-written statements."""
-    return "%s" if conn.capabilities.dialect == "mysql" else "?"
+@asynccontextmanager
+async def _postgres_lock(url: str) -> AsyncIterator[None]:
+    """A session-level advisory lock: released by the unlock, or by the server if we die."""
+    import asyncpg
+
+    parts = urlsplit(url)
+    conn = await asyncpg.connect(
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 5432,
+        user=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password else None,
+        database=parts.path.lstrip("/") or None,
+    )
+    try:
+        key = _POSTGRES_LOCK_KEY
+        try:
+            await conn.execute(f"SET lock_timeout = '{_LOCK_TIMEOUT_SECONDS}s'")
+            await conn.execute("SELECT pg_advisory_lock($1)", key)
+        except asyncpg.exceptions.LockNotAvailableError:
+            raise TimeoutError(
+                f"another process held the migration lock for {_LOCK_TIMEOUT_SECONDS}s"
+            ) from None
+        try:
+            yield
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock($1)", key)
+    finally:
+        await conn.close()
+
+
+def dialect(conn: Any) -> DatabaseKind:
+    """Which database a Tortoise connection speaks to."""
+    name = conn.capabilities.dialect
+    return "postgres" if name == "postgres" else "mysql" if name == "mysql" else "sqlite"
+
+
+_MARK = re.compile(r"\?")
+
+
+def statement(conn: Any, sql: str) -> str:
+    """`sql`, written with `?` parameter marks, in the style of the connection's driver: `?` for
+    SQLite, `%s` for aiomysql, `$1, $2, …` for asyncpg. No statement here has a literal `?`."""
+    kind = dialect(conn)
+    if kind == "sqlite":
+        return sql
+    if kind == "mysql":
+        return sql.replace("?", "%s")
+    numbers = itertools.count(1)
+    return _MARK.sub(lambda _: f"${next(numbers)}", sql)
 
 
 _DEADLOCK_RETRIES = 5
@@ -221,7 +291,7 @@ T = TypeVar("T")
 
 
 async def retry_deadlocks(work: Callable[[], Awaitable[T]]) -> T:
-    """Run `work` (one whole transaction), again if InnoDB chose it as a deadlock victim.
+    """Run `work` (one whole transaction), again if the database chose it as a deadlock victim.
 
     Busy tables make such victims a matter of course: the transaction was rolled back entirely,
     so running it again is the documented remedy.
@@ -230,7 +300,13 @@ async def retry_deadlocks(work: Callable[[], Awaitable[T]]) -> T:
         try:
             return await work()
         except OperationalError as exc:
-            if "1213" not in str(exc) or attempt == _DEADLOCK_RETRIES - 1:
+            if not _is_deadlock(exc) or attempt == _DEADLOCK_RETRIES - 1:
                 raise
             await asyncio.sleep(0.005 * (attempt + 1))
     raise AssertionError("unreachable")
+
+
+def _is_deadlock(exc: OperationalError) -> bool:
+    # InnoDB's error 1213; PostgreSQL's SQLSTATE 40P01, whose text asyncpg passes on.
+    text = str(exc)
+    return "1213" in text or "deadlock detected" in text

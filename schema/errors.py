@@ -12,6 +12,9 @@
     └── Internal                       INTERNAL      (anything unexpected: logged, shown masked)
 
 GraphQL errors carry `extensions.code` (graphql-core copies `extensions` from the original error).
+Where a client may want to put an error in its own words (the console does, in English and Chinese),
+it also carries `extensions.reason`, a stable name for the rule that refused it, and
+`extensions.args`, the values its words need; `message` stays the English for every other client.
 `Unavailable` and `Internal` are not raised by services: the API turns driver failures and bugs
 into them at its edges (`schema.graphql.public_errors`, `server.failsafe`), so no code path can
 forget to.
@@ -27,10 +30,18 @@ class PushNestError(Exception):
 
     code: ClassVar[str] = "ERROR"
 
-    def __init__(self, message: str, **details: Any) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        reason: str | None = None,
+        args: dict[str, str | int] | None = None,
+        **details: Any,
+    ) -> None:
         super().__init__(message)
         self.message = message
-        self.details = details
+        self.reason = reason
+        self.details = {"reason": reason, "args": args, **details}
 
     @property
     def extensions(self) -> dict[str, Any]:

@@ -44,3 +44,8 @@ def decode(token: str) -> str:
     if _salt(text) != salt:
         raise ValueError("the token's checksum does not match")
     return text
+
+
+def token_for(legacy_id: str | None, id_: int) -> str:
+    """The token old callers send for a task or template: its Message Nest id's, or its PushNest id's."""
+    return encode(legacy_id or str(id_))

@@ -11,6 +11,7 @@ import configparser
 import ipaddress
 import json
 import os
+import re
 import secrets
 import time
 from collections.abc import Mapping
@@ -23,6 +24,11 @@ from schema.errors import ConfigError
 from schema.files import FILE_MODE, narrow_if_present, private_dir
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+DatabaseKind = Literal["sqlite", "mysql", "postgres"]
+# Characters a path segment may hold without escaping (RFC 3986 unreserved), no "." or ".." segment.
+_PREFIX_SEGMENTS = re.compile(r"(/(?!\.{1,2}(?:/|$))[A-Za-z0-9._~-]+)+")
+# `postgresql://` is what libpq and most hosting panels print; both mean the asyncpg backend.
+DATABASE_SCHEMES = ("sqlite://", "mysql://", "postgres://", "postgresql://")
 
 # field name -> (ini section, ini key). The env name is always PUSHNEST_<FIELD NAME UPPER>.
 INI_KEYS: dict[str, tuple[str, str]] = {
@@ -45,6 +51,7 @@ INI_KEYS: dict[str, tuple[str, str]] = {
     "max_body_bytes": ("server", "max_body_bytes"),
     "console_dir": ("server", "console_dir"),
     "ws_check_seconds": ("server", "ws_check_seconds"),
+    "path_prefix": ("server", "path_prefix"),
     "database_url": ("database", "url"),
     "db_lock_wait_seconds": ("database", "lock_wait_seconds"),
     "db_statement_seconds": ("database", "statement_seconds"),
@@ -105,6 +112,9 @@ class Settings(BaseModel):
     # Open WebSockets' credentials are checked again this often (password changes, deactivated
     # users, revoked keys made elsewhere); a socket whose credentials no longer hold is closed.
     ws_check_seconds: float = Field(default=15.0, gt=0, le=30)
+    # Everything (GraphQL, WebSockets, REST compat, the console) answers under this path, e.g.
+    # "/pushnest" behind a proxy that forwards https://example.com/pushnest/ unchanged. "" = the root.
+    path_prefix: str = ""
     database_url: str = ""
     # MariaDB/MySQL: a statement waiting this long for a row or table lock, or running this long,
     # is stopped by the server and the caller gets UNAVAILABLE, instead of every request hanging
@@ -181,11 +191,23 @@ class Settings(BaseModel):
             raise ValueError(f"must be at least {_MIN_SECRET_LENGTH} characters")
         return value
 
+    @field_validator("path_prefix")
+    @classmethod
+    def _path_prefix(cls, value: str) -> str:
+        prefix = "/" + value.strip().strip("/")
+        if prefix == "/":
+            return ""
+        if not _PREFIX_SEGMENTS.fullmatch(prefix):
+            raise ValueError(
+                "must be a path like /pushnest: segments of letters, digits, '-', '_', '.' or '~'"
+            )
+        return prefix
+
     @field_validator("database_url")
     @classmethod
     def _known_scheme(cls, value: str) -> str:
-        if value and not value.startswith(("sqlite://", "mysql://")):
-            raise ValueError("must start with sqlite:// or mysql://")
+        if value and not value.startswith(DATABASE_SCHEMES):
+            raise ValueError("must start with sqlite://, mysql:// or postgres://")
         return value
 
     @field_validator("redis_url")
@@ -204,7 +226,20 @@ class Settings(BaseModel):
 
     @property
     def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite://")
+        return self.database_kind == "sqlite"
+
+    @property
+    def database_kind(self) -> DatabaseKind:
+        """Which of the three supported databases the URL names."""
+        return database_kind(self.database_url)
+
+
+def database_kind(url: str) -> DatabaseKind:
+    """sqlite, mysql (MySQL or MariaDB) or postgres, from a database URL's scheme."""
+    scheme = url.split("://", 1)[0]
+    if scheme in ("postgres", "postgresql"):
+        return "postgres"
+    return "mysql" if scheme == "mysql" else "sqlite"
 
 
 def env_name(field: str) -> str:

@@ -15,7 +15,9 @@ from redis.asyncio import Redis
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
-from starlette.routing import BaseRoute, Route, WebSocketRoute
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 
 from schema import telemetry
@@ -34,7 +36,7 @@ from schema.services.throttle import AuthThrottles
 from schema.services.users import ADMIN_USERNAME, bootstrap_admin
 from schema.settings import Settings
 from schema.token_store import MemoryTokenStore, RedisTokenStore
-from server import rest_compat
+from server import public_preview, rest_compat
 from server.console import console_routes
 from server.failsafe import Failsafe
 from server.graphql_view import PushNestGraphQL
@@ -106,12 +108,13 @@ def create_app(settings: Settings, in_process_worker: InProcessWorkerFactory | N
         Route("/readyz", readyz),
         Route("/metrics", metrics_endpoint),
         *rest_compat.routes,
-        *console_routes(settings.console_dir),
+        *public_preview.routes,
+        *console_routes(settings.console_dir, settings.path_prefix),
     ]
     # Request spans only while OpenTelemetry is on (the CLI starts it before building the app).
     tracing = [Middleware(RequestTracing)] if telemetry.enabled() else []
     return Starlette(
-        routes=routes,
+        routes=under_prefix(settings.path_prefix, routes),
         lifespan=lifespan,
         max_body_size=settings.max_body_bytes,
         middleware=[
@@ -122,6 +125,23 @@ def create_app(settings: Settings, in_process_worker: InProcessWorkerFactory | N
             compression(),
         ],
     )
+
+
+def under_prefix(prefix: str, routes: list[BaseRoute]) -> list[BaseRoute]:
+    """Every route under the path prefix; health checks answer at the root as well, because the
+    container's and the load balancer's probes call the process directly, not through the proxy."""
+    if not prefix:
+        return routes
+
+    async def to_slash(request: Request) -> Response:
+        return RedirectResponse(prefix + "/", status_code=308)
+
+    return [
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Route(prefix, to_slash),
+        Mount(prefix, routes=routes),
+    ]
 
 
 def compression() -> Middleware:

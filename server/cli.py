@@ -13,6 +13,7 @@ from typing import IO, TYPE_CHECKING
 from schema.errors import ConfigError
 from schema.logging_setup import configure_logging, uvicorn_log_config
 from schema.settings import Settings, env_name, load_settings
+from schema.version import pushnest_version
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -65,7 +66,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Every command reads its configuration from conf/app.ini (or PUSHNEST_CONFIG) and "
         "PUSHNEST_* environment variables, which win; README.md lists them with their defaults.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {pushnest_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the API (and, with no Redis configured, everything else)")
     listen = Settings.model_fields
@@ -111,15 +112,6 @@ class _WithDefaults(argparse.ArgumentDefaultsHelpFormatter):
         if action.default in (None, False, argparse.SUPPRESS):
             return action.help
         return super()._get_help_string(action)
-
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("pushnest")
-    except PackageNotFoundError:  # run from a checkout that was never installed
-        return "unknown"
 
 
 def build_app(settings: Settings, lock: IO[str] | None = None) -> Starlette:

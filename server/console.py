@@ -2,11 +2,16 @@
 
 Looked up on every request, so building the console while `pushnest serve` runs needs no restart.
 Until there is an index.html, pages answer with a short note saying how to build it.
+
+The build refers to its files relatively (Vite's `base: './'`), so one build serves any path
+prefix: index.html is given a `<base href>` naming the prefix, which the browser resolves the
+assets against and the console's router and API client read (`document.baseURI`).
 """
 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from starlette.exceptions import HTTPException
@@ -33,8 +38,8 @@ NOT_BUILT = """<!doctype html>
 <h1>PushNest is running, but its web console has not been built</h1>
 <p>Build it with <code>make console</code> in the PushNest repository (or point
 <code>PUSHNEST_CONSOLE_DIR</code> at a built console); this page then becomes the console.</p>
-<p>The API works meanwhile: GraphQL at <a href="/graphql">/graphql</a>, health at
-<a href="/healthz">/healthz</a>.</p>
+<p>The API works meanwhile: GraphQL at <a href="{prefix}/graphql">{prefix}/graphql</a>, health at
+<a href="{prefix}/healthz">{prefix}/healthz</a>.</p>
 </body></html>
 """
 
@@ -76,8 +81,9 @@ class AssetFiles(StaticFiles):
         return None
 
 
-def console_routes(console_dir: Path) -> list[BaseRoute]:
+def console_routes(console_dir: Path, prefix: str = "") -> list[BaseRoute]:
     """Mount after every API route: the last one answers any GET path the API does not."""
+    not_built = NOT_BUILT.replace("{prefix}", prefix)
 
     async def page(request: Request) -> Response:
         path = str(request.path_params["path"])
@@ -85,11 +91,13 @@ def console_routes(console_dir: Path) -> list[BaseRoute]:
             raise HTTPException(status_code=404)
         index = console_dir / "index.html"
         if not index.is_file():
-            return HTMLResponse(NOT_BUILT, status_code=404, headers={"Cache-Control": NO_CACHE})
+            return HTMLResponse(not_built, status_code=404, headers={"Cache-Control": NO_CACHE})
         top = _top_level_file(console_dir, path)
         if top is not None and top != index:
             return FileResponse(top, headers={"Cache-Control": SHORT_CACHE})
-        return FileResponse(index, headers={"Cache-Control": NO_CACHE})
+        return HTMLResponse(
+            with_base(index.read_text(encoding="utf-8"), prefix), headers={"Cache-Control": NO_CACHE}
+        )
 
     return [
         Mount("/assets", app=AssetFiles(directory=console_dir / "assets", check_dir=False)),
@@ -105,3 +113,16 @@ def _top_level_file(console_dir: Path, name: str) -> Path | None:
         return None
     candidate = console_dir / name
     return candidate if candidate.is_file() else None
+
+
+_HEAD = re.compile(r"<head(\s[^>]*)?>", re.IGNORECASE)
+_DOCTYPE = re.compile(r"<!doctype[^>]*>", re.IGNORECASE)
+
+
+def with_base(page: str, prefix: str) -> str:
+    """index.html with `<base href="{prefix}/">` first in its head (the prefix is validated to hold
+    only unreserved URL characters, so it needs no escaping)."""
+    base = f'<base href="{prefix}/">'
+    found = _HEAD.search(page) or _DOCTYPE.search(page)  # HTML may leave out <head>, never the doctype
+    at = found.end() if found else 0
+    return page[:at] + base + page[at:]

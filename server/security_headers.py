@@ -11,7 +11,9 @@ console, served at GET /graphql) gets `GRAPHIQL_CSP`, the same policy with what 
     img-src 'self' data: http(s):  the site logo may be any http(s) URL or a data: URL, and message
                                    bodies may show images; images run no code
     connect-src 'self'             the API and its WebSocket (same origin: `ws:`/`wss:` included)
-    object-src 'none', base-uri 'none', form-action 'self', frame-ancestors 'none'
+    base-uri 'self'                the console's `<base href>` names the path prefix; an injected
+                                   <base> could only point at this origin
+    object-src 'none', form-action 'self', frame-ancestors 'none'
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ CONSOLE_CSP = "; ".join(
         "font-src 'self'",
         "connect-src 'self'",
         "object-src 'none'",
-        "base-uri 'none'",
+        "base-uri 'self'",
         "form-action 'self'",
         "frame-ancestors 'none'",
     ]

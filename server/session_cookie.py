@@ -2,7 +2,7 @@
 
 `pushnest_session` is HttpOnly (no script in the page reads it, so an XSS cannot carry the session
 away), SameSite=Strict (other sites' pages never send it), Secure when the console is reached over
-HTTPS, and sent only to /graphql. A cookie is sent by the browser on its own, so it is believed
+HTTPS, and sent only to /graphql (under the path prefix, when one is set). A cookie is sent by the browser on its own, so it is believed
 only together with a defence against cross-site requests:
 
 - HTTP: the request carries `X-PushNest-Console: 1`. Another site's page can only add such a
@@ -44,6 +44,7 @@ class HttpSessionCookie:
         self._max_age = settings.jwt_ttl_minutes * 60
         self._secure = _reached_over_https(request, settings)
         self._refusal = _refusal(request, settings.allowed_origins)
+        self._path = settings.path_prefix + PATH
 
     @property
     def usable(self) -> bool:
@@ -58,14 +59,16 @@ class HttpSessionCookie:
             COOKIE,
             token,
             max_age=self._max_age,
-            path=PATH,
+            path=self._path,
             secure=self._secure,
             httponly=True,
             samesite="strict",
         )
 
     def clear(self) -> None:
-        self._response.delete_cookie(COOKIE, path=PATH, secure=self._secure, httponly=True, samesite="strict")
+        self._response.delete_cookie(
+            COOKIE, path=self._path, secure=self._secure, httponly=True, samesite="strict"
+        )
 
 
 def _refusal(request: HTTPConnection, allowed_origins: Collection[str]) -> str:

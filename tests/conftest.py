@@ -1,8 +1,9 @@
-"""Shared fixtures: a database per run (SQLite or MariaDB), and PushNest served by a real uvicorn.
+"""Shared fixtures: a database per run (SQLite, MariaDB or PostgreSQL), and PushNest served by a
+real uvicorn.
 
-`PUSHNEST_TEST_DB=mysql` runs the suite against MariaDB in a fresh database that is dropped at
-the end; the default is a SQLite file in a temporary directory. The two never share a process,
-because Tortoise keeps one global configuration per process.
+`PUSHNEST_TEST_DB=mysql` (or `postgres`) runs the suite against MariaDB (or PostgreSQL) in a fresh
+database that is dropped at the end; the default is a SQLite file in a temporary directory. They
+never share a process, because Tortoise keeps one global configuration per process.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from starlette.applications import Starlette
 
 from schema.settings import Settings, load_settings
+from tests.announcements import Announcements
 from tests.fakes.redis_server import PrivateRedis
 from tests.helpers import ADMIN_PASSWORD, LOGIN, GraphQLClient, new_member
 
@@ -27,6 +30,8 @@ from tests.helpers import ADMIN_PASSWORD, LOGIN, GraphQLClient, new_member
 pytest_plugins = ["tests.sentinels"]
 
 MYSQL_ROOT = os.environ.get("PUSHNEST_TEST_MYSQL", "mysql://root:@127.0.0.1:3306")
+# A superuser that may create databases (the machine's local trust rule for 127.0.0.1).
+POSTGRES_ROOT = os.environ.get("PUSHNEST_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 
 
 def test_db_kind() -> str:
@@ -40,15 +45,45 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def database_url(data_dir: Path) -> Iterator[str]:
-    if test_db_kind() != "mysql":
+    if test_db_kind() == "sqlite":
         yield f"sqlite://{data_dir / 'pushnest.db'}"
         return
     name = f"pushnest_test_{secrets.token_hex(4)}"
-    asyncio.run(mysql_admin(f"CREATE DATABASE {name} CHARACTER SET utf8mb4"))
+    url = asyncio.run(create_server_database(name))
     try:
-        yield f"{MYSQL_ROOT}/{name}"
+        yield url
     finally:
-        asyncio.run(mysql_admin(f"DROP DATABASE IF EXISTS {name}"))
+        asyncio.run(drop_server_database(name))
+
+
+async def create_server_database(name: str) -> str:
+    """A new, empty database of this run's server kind (MariaDB or PostgreSQL); returns its URL."""
+    if test_db_kind() == "postgres":
+        await postgres_admin(f"CREATE DATABASE {name} ENCODING 'UTF8'")
+        # A test database need not survive a crash: commits return without waiting for the disk.
+        await postgres_admin(f"ALTER DATABASE {name} SET synchronous_commit = off")
+        return f"{POSTGRES_ROOT}/{name}"
+    await mysql_admin(f"CREATE DATABASE {name} CHARACTER SET utf8mb4")
+    return f"{MYSQL_ROOT}/{name}"
+
+
+async def drop_server_database(name: str) -> None:
+    if test_db_kind() == "postgres":
+        # WITH (FORCE): a pool that a failed test left open must not keep the database alive.
+        await postgres_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    else:
+        await mysql_admin(f"DROP DATABASE IF EXISTS {name}")
+
+
+async def postgres_admin(statement: str) -> None:
+    """Run one statement on the PostgreSQL server, connected to its maintenance database."""
+    import asyncpg
+
+    conn = await asyncpg.connect(f"{POSTGRES_ROOT}/postgres")
+    try:
+        await conn.execute(statement)
+    finally:
+        await conn.close()
 
 
 async def mysql_admin(statement: str) -> None:
@@ -125,12 +160,18 @@ def settings(data_dir: Path, database_url: str) -> Settings:
 
 
 @pytest.fixture(scope="session")
-async def server(settings: Settings) -> AsyncIterator[str]:
-    """PushNest served by uvicorn in this process and event loop; yields its base URL."""
+def served_app(settings: Settings) -> Starlette:
+    """The app the session's server serves (its runtime is on `state` once it has started)."""
     from server.cli import build_app
 
+    return build_app(settings)
+
+
+@pytest.fixture(scope="session")
+async def server(settings: Settings, served_app: Starlette) -> AsyncIterator[str]:
+    """PushNest served by uvicorn in this process and event loop; yields its base URL."""
     config = uvicorn.Config(
-        build_app(settings),
+        served_app,
         host="127.0.0.1",
         port=settings.port,
         proxy_headers=False,
@@ -151,9 +192,11 @@ async def server(settings: Settings) -> AsyncIterator[str]:
 
 
 @pytest.fixture(scope="session")
-async def anonymous(server: str) -> AsyncIterator[GraphQLClient]:
+async def anonymous(server: str, served_app: Starlette) -> AsyncIterator[GraphQLClient]:
+    runtime = served_app.state.runtime
+    assert runtime.feed is not None  # the session's server serves subscriptions
     async with httpx.AsyncClient(base_url=server, timeout=30) as http:
-        yield GraphQLClient(http)
+        yield GraphQLClient(http, announcements=Announcements(runtime.feed.deliveries))
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,7 @@ from tortoise import connections
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from schema.db import placeholder, retry_deadlocks
+from schema.db import dialect, retry_deadlocks, statement
 from schema.models import Delivery
 from schema.models.messages import DeliveryStatus
 
@@ -74,8 +74,11 @@ async def _claim_once(limit: int, lease_seconds: float, holder: str) -> list[Cla
     token = secrets.token_hex(16)
     lease_until = now + timedelta(seconds=lease_seconds)
     conn = connections.get("default")
-    if conn.capabilities.dialect == "mysql":
+    kind = dialect(conn)
+    if kind == "mysql":
         claimed = await _claim_mysql(conn, limit, now, lease_until, token, holder)
+    elif kind == "postgres":
+        claimed = await _claim_postgres(conn, limit, now, lease_until, token, holder)
     else:
         claimed = await _claim_portable(limit, now, lease_until, token, holder)
     if not claimed:
@@ -88,12 +91,8 @@ async def _claim_once(limit: int, lease_seconds: float, holder: str) -> list[Cla
 async def _read_claimed(conn: Any, token: str) -> list[dict[str, Any]]:
     """The rows a claim took, by its token: a plain read of the deliveries table (by hand: the ORM's
     value conversion showed in the worker's profile)."""
-    mark = placeholder(conn)
-    sql = (
-        f"SELECT {', '.join(_COLUMNS)} FROM deliveries WHERE claim_token = {mark} AND status = {mark} "  # noqa: S608 - fixed names
-        "ORDER BY id"
-    )
-    _, rows = await conn.execute_query(sql, [token, DeliveryStatus.SENDING.value])
+    sql = f"SELECT {', '.join(_COLUMNS)} FROM deliveries WHERE claim_token = ? AND status = ? ORDER BY id"  # noqa: S608 - fixed names
+    _, rows = await conn.execute_query(statement(conn, sql), [token, DeliveryStatus.SENDING.value])
     found = [dict(row) for row in rows]
     for row in found:
         receivers = row["receivers"]
@@ -144,6 +143,24 @@ async def _claim_mysql(
         "ORDER BY next_attempt_at, id LIMIT %s"
     )
     updated, _ = await conn.execute_query(sql, params)
+    return int(updated)
+
+
+async def _claim_postgres(
+    conn: Any, limit: int, now: datetime, lease_until: datetime, token: str, holder: str
+) -> int:
+    """One statement: the due rows, oldest first, locked with SKIP LOCKED so that concurrent
+    claimers take disjoint rows instead of queueing on each other's locks, then updated."""
+    ready = ", ".join(["?"] * len(READY))
+    params: list[Any] = [DeliveryStatus.SENDING.value, token, holder, lease_until, now]
+    params += [s.value for s in READY] + [limit]
+    sql = (
+        "UPDATE deliveries SET status = ?, claim_token = ?, claimed_by = ?, lease_until = ?, "  # noqa: S608 - placeholders only
+        "next_attempt_at = NULL, attempts = attempts + 1, version = version + 1 "
+        "WHERE id IN (SELECT id FROM deliveries WHERE next_attempt_at <= ? "
+        f"AND status IN ({ready}) ORDER BY next_attempt_at, id LIMIT ? FOR UPDATE SKIP LOCKED)"
+    )
+    updated, _ = await conn.execute_query(statement(conn, sql), params)
     return int(updated)
 
 

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from tortoise import connections
 from tortoise.models import Model
 
-from schema.db import placeholder
+from schema.db import statement
 from schema.models import Binding, Channel
 from workers.claims import Claimed
 
@@ -103,9 +103,8 @@ class Contents:
 async def _read_messages(ids: list[int]) -> list[MessageFacts]:
     """By hand: the ORM's value conversion of wide text rows showed in the worker's profile."""
     conn = connections.get("default")
-    mark = placeholder(conn)
-    sql = f"SELECT {', '.join(_MESSAGE_COLUMNS)} FROM messages WHERE id IN ({', '.join([mark] * len(ids))})"  # noqa: S608 - fixed names
-    _, rows = await conn.execute_query(sql, ids)
+    sql = f"SELECT {', '.join(_MESSAGE_COLUMNS)} FROM messages WHERE id IN ({', '.join(['?'] * len(ids))})"  # noqa: S608 - fixed names
+    _, rows = await conn.execute_query(statement(conn, sql), ids)
     facts = []
     for row in rows:
         values = dict(row)

@@ -22,10 +22,11 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from schema.db import retry_deadlocks
+from schema.db import dialect, retry_deadlocks, statement
 from schema.models import Delivery
 from schema.models.messages import DeliveryStatus
 from schema.services import message_status, stats
+from schema.settings import DatabaseKind
 from workers.engine import Outcome
 
 log = logging.getLogger("pushnest.delivery")
@@ -60,16 +61,21 @@ async def _lock_held(conn: BaseDBAsyncClient, outcomes: list[Outcome]) -> dict[i
     """id → version of the rows still `sending`, locked until commit (in id order, so two batches
     lock in the same order). Raw SQL: Tortoise drops FOR UPDATE from `values_list` queries."""
     ids = sorted({o.row.id for o in outcomes})
-    mysql = conn.capabilities.dialect == "mysql"
-    mark = "%s" if mysql else "?"
+    # SQLite has one writer at a time and no FOR UPDATE.
+    lock = "" if dialect(conn) == "sqlite" else " ORDER BY id FOR UPDATE"
     sql = (
-        f"SELECT id, version FROM deliveries WHERE id IN ({', '.join([mark] * len(ids))}) "  # noqa: S608 - placeholders only
-        f"AND status = {mark}{' ORDER BY id FOR UPDATE' if mysql else ''}"
+        f"SELECT id, version FROM deliveries WHERE id IN ({', '.join(['?'] * len(ids))}) AND status = ?{lock}"  # noqa: S608 - placeholders only
     )
-    _, rows = await conn.execute_query(sql, [*ids, DeliveryStatus.SENDING.value])
+    _, rows = await conn.execute_query(statement(conn, sql), [*ids, DeliveryStatus.SENDING.value])
     return {int(row["id"]): int(row["version"]) for row in rows}
 
 
+# How each database inserts rows while skipping those whose unique key exists: (verb, tail).
+_INSERT_IGNORING = {
+    "mysql": ("INSERT IGNORE INTO", ""),
+    "sqlite": ("INSERT OR IGNORE INTO", ""),
+    "postgres": ("INSERT INTO", " ON CONFLICT DO NOTHING"),
+}
 _ATTEMPT_COLUMNS = (
     "delivery_id, number, outcome, error_class, error, vendor_response, latency_ms, trace_id, "
     "started_at, finished_at"
@@ -82,11 +88,10 @@ async def _insert_attempts(conn: BaseDBAsyncClient, outcomes: list[Outcome], now
     be seen is written again: the same rows, ignored."""
     if not outcomes:
         return
-    mysql = conn.capabilities.dialect == "mysql"
-    mark = "%s" if mysql else "?"
-    one = "(" + ", ".join([mark] * 10) + ")"
-    verb = "INSERT IGNORE INTO" if mysql else "INSERT OR IGNORE INTO"
-    sql = f"{verb} delivery_attempts ({_ATTEMPT_COLUMNS}) VALUES {', '.join([one] * len(outcomes))}"
+    kind = dialect(conn)
+    one = "(" + ", ".join(["?"] * 10) + ")"
+    verb, tail = _INSERT_IGNORING[kind]
+    sql = f"{verb} delivery_attempts ({_ATTEMPT_COLUMNS}) VALUES {', '.join([one] * len(outcomes))}{tail}"
     params: list[Any] = []
     for o in outcomes:
         params += [
@@ -98,34 +103,36 @@ async def _insert_attempts(conn: BaseDBAsyncClient, outcomes: list[Outcome], now
             o.vendor_response,
             o.latency_ms,
             o.job.message.trace_id,
-            _stamp(o.started_at, mysql),
-            _stamp(now, mysql),
+            _stamp(o.started_at, kind),
+            _stamp(now, kind),
         ]
-    await conn.execute_query(sql, params)
+    await conn.execute_query(statement(conn, sql), params)
 
 
 async def _record_successes(conn: BaseDBAsyncClient, outcomes: list[Outcome]) -> None:
     """All successes of a batch in one UPDATE (the common case, so the one worth batching)."""
     if not outcomes:
         return
-    mark = "%s" if conn.capabilities.dialect == "mysql" else "?"
     ids = [o.row.id for o in outcomes]
-    latency = " ".join([f"WHEN {mark} THEN {mark}"] * len(outcomes))
+    # PostgreSQL cannot infer a type for a bare parameter in THEN; the others need no cast.
+    value = "CAST(? AS INTEGER)" if dialect(conn) == "postgres" else "?"
+    latency = " ".join([f"WHEN ? THEN {value}"] * len(outcomes))
     sql = (
         "UPDATE deliveries SET status = 'succeeded', lease_until = NULL, claimed_by = '', error_class = '', "  # noqa: S608 - placeholders only
         f"last_error = '', next_attempt_at = NULL, latency_ms = CASE id {latency} END "
-        f"WHERE id IN ({', '.join([mark] * len(ids))})"
+        f"WHERE id IN ({', '.join(['?'] * len(ids))})"
     )
     params: list[Any] = []
     for o in outcomes:
         params += [o.row.id, o.latency_ms]
-    await conn.execute_query(sql, [*params, *ids])
+    await conn.execute_query(statement(conn, sql), [*params, *ids])
 
 
-def _stamp(moment: datetime, mysql: bool) -> datetime:
-    # As Tortoise stores them: naive UTC on MySQL; aware UTC on SQLite (its adapter writes ISO text).
+def _stamp(moment: datetime, kind: DatabaseKind) -> datetime:
+    # As Tortoise stores them: naive UTC on MySQL; aware UTC on SQLite (its adapter writes ISO
+    # text) and on PostgreSQL (timestamptz).
     utc = moment.astimezone(UTC)
-    return utc.replace(tzinfo=None) if mysql else utc
+    return utc.replace(tzinfo=None) if kind == "mysql" else utc
 
 
 async def _record_others(conn: BaseDBAsyncClient, outcomes: list[Outcome], now: datetime) -> None:

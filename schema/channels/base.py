@@ -182,6 +182,8 @@ class InboxDrop:
     body: str
     format: Format
     url: str
+    # The binding asked for a public preview link (the items carry the message's preview key).
+    public_preview: bool = False
 
 
 @dataclass(frozen=True)

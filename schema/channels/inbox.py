@@ -25,6 +25,11 @@ class BindingOptions(ChannelConfig):
     """PushNest users whose inbox receives the message."""
 
     usernames: list[str] = Field(default_factory=list, title="Users")
+    public_preview: bool = Field(
+        default=False,
+        title="Public preview link",
+        description="Anyone with the link can read the message; each recipient can revoke it",
+    )
 
 
 async def send(outgoing: Outgoing, config: Config, ctx: SendContext) -> Receipt:
@@ -42,6 +47,7 @@ async def send(outgoing: Outgoing, config: Config, ctx: SendContext) -> Receipt:
         body=outgoing.body,
         format=outgoing.format,
         url=outgoing.url,
+        public_preview=bool(outgoing.options.get("public_preview")),
     )
     delivered = await ctx.drop_in_inbox(drop)
     if delivered == 0:

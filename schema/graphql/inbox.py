@@ -9,7 +9,7 @@ import strawberry
 from schema.graphql.context import Info
 from schema.graphql.types import Connection, FormatEnum, connection
 from schema.models import InboxItem
-from schema.services import inbox
+from schema.services import inbox, public_preview
 
 
 @strawberry.type(description="Who sent an inbox item.")
@@ -31,6 +31,10 @@ class InboxItemNode:
     sender: InboxSender | None = strawberry.field(description="Null for items whose sender was not recorded.")
     read: bool
     read_at: datetime | None
+    preview_url: str | None = strawberry.field(
+        description="The public preview link's path (/preview/…), readable by anyone who has it: set when "
+        "the inbox binding asked for one, null when it did not or the link was revoked."
+    )
     created_at: datetime
 
     @classmethod
@@ -47,6 +51,7 @@ class InboxItemNode:
             else None,
             read=row.read_at is not None,
             read_at=row.read_at,
+            preview_url=public_preview.path_of(row.preview_key),
             created_at=row.created_at,
         )
 
@@ -90,3 +95,9 @@ class InboxMutations:
         ctx = info.context
         changed = await inbox.delete_items(ctx.runtime, ctx.principal, ids)
         return InboxChange(changed=changed, unread_count=await inbox.unread_count(ctx.principal))
+
+    @strawberry.mutation(
+        description="Turn off an item's public preview link for good (for every recipient's copy). Audited."
+    )
+    async def revoke_inbox_preview(self, info: Info, id: int) -> InboxItemNode:
+        return InboxItemNode.of(await public_preview.revoke(info.context.principal, id))

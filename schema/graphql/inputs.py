@@ -103,6 +103,11 @@ class UpdateTaskInput:
     name: str | None = None
     description: str | None = None
     enabled: bool | None = None
+    accept_legacy_token: bool | None = strawberry.field(
+        default=None,
+        description="Admins only: accept this task's Message Nest token on the compat endpoints without an "
+        "API key (the token is guessable: it only encodes the id). Audited.",
+    )
     bindings: list[BindingInput] | None = None
 
 
@@ -144,6 +149,11 @@ class UpdateTemplateInput:
     mention_user_ids: list[str] | None = None
     mention_all: bool | None = None
     enabled: bool | None = None
+    accept_legacy_token: bool | None = strawberry.field(
+        default=None,
+        description="Admins only: accept this template's Message Nest token on the compat endpoints without an "
+        "API key (the token is guessable: it only encodes the id). Audited.",
+    )
     bindings: list[BindingInput] | None = None
 
 

@@ -221,8 +221,14 @@ def _fresh_node(result: sending.SendResult) -> MessageNode:
 @strawberry.type
 class SendError:
     code: str
-    message: str
+    message: str = strawberry.field(
+        description="In English; `reason` and `args` let a client word it itself."
+    )
     field: str | None
+    reason: str | None = strawberry.field(
+        default=None, description="The rule that refused the send, as in the errors' extensions.reason."
+    )
+    args: JSON | None = strawberry.field(default=None, description="The values the reason's words need.")
 
 
 @strawberry.type
@@ -307,8 +313,13 @@ class MessageMutations:
         for index, result in enumerate(results):
             if isinstance(result, PushNestError):
                 field = result.details.get("field")
+                args = result.details.get("args")
                 error = SendError(
-                    code=result.code, message=result.message, field=str(field) if field else None
+                    code=result.code,
+                    message=result.message,
+                    field=str(field) if field else None,
+                    reason=result.reason,
+                    args=JSON(args) if args else None,
                 )
                 items.append(SendBatchItem(index=index, message=None, duplicate=False, error=error))
             else:

@@ -1,13 +1,17 @@
-"""Site settings in GraphQL: `SiteQuery` and `SiteMutation`, merged into the root types by inheritance."""
+"""Site settings and the About panel in GraphQL: `SiteQuery` and `SiteMutation`, merged into the
+root types by inheritance."""
 
 from __future__ import annotations
+
+import enum
+from datetime import datetime
 
 import strawberry
 
 from schema.graphql.context import Info
 from schema.graphql.inputs import given
 from schema.models import SiteSettings as SiteSettingsRow
-from schema.services import site_settings
+from schema.services import about, site_settings
 from schema.services.site_settings import RetentionView
 
 
@@ -68,8 +72,55 @@ class UpdateSiteSettingsInput:
     inbox_retention_days: int | None = strawberry.field(default=strawberry.UNSET, description="0 to 36500.")
 
 
+@strawberry.enum(description="Which database PushNest runs on.")
+class DatabaseKind(enum.Enum):
+    SQLITE = "sqlite"
+    MYSQL = "mysql"
+    POSTGRES = "postgres"
+
+
+@strawberry.enum(
+    description="ALL_IN_ONE: one process, no Redis. SCALE_OUT: API and worker processes over Redis."
+)
+class RunMode(enum.Enum):
+    ALL_IN_ONE = "all-in-one"
+    SCALE_OUT = "scale-out"
+
+
+@strawberry.type(description="The running PushNest, as the API process that answers sees itself.")
+class About:
+    version: str
+    python_version: str
+    started_at: datetime = strawberry.field(description="When this API process started.")
+    uptime_seconds: int
+    memory_bytes: float = strawberry.field(
+        description="This API process's resident memory, in bytes (a Float: GraphQL's Int ends at 2 GiB)."
+    )
+    database: DatabaseKind
+    mode: RunMode
+
+    @classmethod
+    def of(cls, facts: about.About) -> About:
+        return cls(
+            version=facts.version,
+            python_version=facts.python_version,
+            started_at=facts.started_at,
+            uptime_seconds=facts.uptime_seconds,
+            memory_bytes=float(facts.memory_bytes),
+            database=DatabaseKind(facts.database),
+            mode=RunMode(facts.mode),
+        )
+
+
 @strawberry.type
 class SiteQuery:
+    @strawberry.field(
+        description="Version, uptime, memory, database and mode of the running PushNest (admins only)."
+    )
+    def about(self, info: Info) -> About:
+        ctx = info.context
+        return About.of(about.about(ctx.principal, ctx.runtime))
+
     @strawberry.field(
         description="Title and logo, for everyone (no sign-in needed); `retention` only for admins."
     )
@@ -87,4 +138,13 @@ class SiteMutation:
     async def update_site_settings(self, info: Info, input: UpdateSiteSettingsInput) -> SiteSettingsNode:
         ctx = info.context
         row = await site_settings.update_site_settings(ctx.principal, given(input))
+        return SiteSettingsNode.of(row, site_settings.retention_view(ctx.runtime.settings, row))
+
+    @strawberry.mutation(
+        description='Every site setting back to its default (admins only, audited): the title "PushNest", '
+        "no logo, and the retention of the config."
+    )
+    async def reset_site_settings(self, info: Info) -> SiteSettingsNode:
+        ctx = info.context
+        row = await site_settings.reset_site_settings(ctx.principal)
         return SiteSettingsNode.of(row, site_settings.retention_view(ctx.runtime.settings, row))

@@ -9,6 +9,7 @@ from typing import Generic, TypeVar
 import strawberry
 from strawberry.scalars import JSON
 
+from schema import legacy_token
 from schema.channels.base import ChannelType as ChannelTypeDecl
 from schema.channels.base import FieldKind, Format, Mention
 from schema.models import ApiKey as ApiKeyRow
@@ -218,6 +219,13 @@ class TaskNode:
     name: str
     description: str
     enabled: bool
+    accept_legacy_token: bool = strawberry.field(
+        description="Admins only may change it: the compat endpoints accept this task's Message Nest token "
+        "without an API key. The token only encodes the id, so anyone who knows the id can send."
+    )
+    legacy_token: str | None = strawberry.field(
+        description="The Message Nest token for this task, shown while it is accepted (null otherwise)."
+    )
     bindings: list[BindingNode]
     created_at: datetime
     updated_at: datetime
@@ -230,10 +238,16 @@ class TaskNode:
             name=row.name,
             description=row.description,
             enabled=row.enabled,
+            accept_legacy_token=row.accept_legacy_token,
+            legacy_token=_legacy_token(row),
             bindings=[BindingNode.of(b) for b in bindings],
             created_at=row.created_at,
             updated_at=row.updated_at,
         )
+
+
+def _legacy_token(row: TaskRow | TemplateRow) -> str | None:
+    return legacy_token.token_for(row.legacy_id, row.id) if row.accept_legacy_token else None
 
 
 @strawberry.type
@@ -266,6 +280,13 @@ class TemplateNode:
     mention_user_ids: list[str]
     mention_all: bool
     enabled: bool
+    accept_legacy_token: bool = strawberry.field(
+        description="Admins only may change it: the compat endpoints accept this template's Message Nest token "
+        "without an API key. The token only encodes the id, so anyone who knows the id can send."
+    )
+    legacy_token: str | None = strawberry.field(
+        description="The Message Nest token for this template, shown while it is accepted (null otherwise)."
+    )
     bindings: list[BindingNode]
     warnings: list[TemplateWarning] = strawberry.field(
         description="Lint against each bound channel: sizes, formats, @ rules (rendered with defaults)."
@@ -292,6 +313,8 @@ class TemplateNode:
             mention_user_ids=list(row.mention_user_ids),
             mention_all=row.mention_all,
             enabled=row.enabled,
+            accept_legacy_token=row.accept_legacy_token,
+            legacy_token=_legacy_token(row),
             bindings=[BindingNode.of(b) for b in bindings],
             warnings=[
                 TemplateWarning(

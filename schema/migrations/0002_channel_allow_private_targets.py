@@ -15,7 +15,10 @@ _LEGACY_KEY = "allow_private_network"
 
 async def move_webhook_flag(apps: Any, schema_editor: Any) -> None:
     client = schema_editor.client
-    mark = "?" if client.capabilities.dialect == "sqlite" else "%s"
+    # Each driver's parameter marks (kept here: a migration must not change with later code).
+    marks = {"sqlite": ("?", "?", "?"), "postgres": ("$1", "$2", "$3")}.get(
+        client.capabilities.dialect, ("%s", "%s", "%s")
+    )
     rows = await client.execute_query_dict(
         "SELECT c.id, c.config, u.role FROM channels c JOIN users u ON u.id = c.owner_id "
         "WHERE c.type = 'webhook'"
@@ -26,7 +29,7 @@ async def move_webhook_flag(apps: Any, schema_editor: Any) -> None:
             continue
         allowed = bool(config.pop(_LEGACY_KEY)) and row["role"] == "admin"
         await client.execute_query(
-            f"UPDATE channels SET config = {mark}, allow_private_targets = {mark} WHERE id = {mark}",
+            "UPDATE channels SET config = {}, allow_private_targets = {} WHERE id = {}".format(*marks),
             [json.dumps(config), allowed, row["id"]],
         )
 

@@ -72,6 +72,9 @@ class Message(Model):
     # it, whatever woke them (schema/telemetry.py).
     traceparent = fields.CharField(max_length=64, default="", db_default="")
     send_at = fields.DatetimeField(null=True)
+    # The public preview link's secret when an inbox binding opted in (schema/services/public_preview.py):
+    # made at accept time, so the compat answer can give `hostMessageUrl` before the item exists.
+    preview_key = fields.CharField(max_length=64, null=True, unique=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     finished_at = fields.DatetimeField(null=True)
 
@@ -176,6 +179,8 @@ class InboxItem(Model):
     sender_name = fields.CharField(max_length=64, default="", db_default="")
     sender_key_name = fields.CharField(max_length=100, default="", db_default="")
     read_at = fields.DatetimeField(null=True)
+    # The message's public preview key while the link is live; cleared on every copy when revoked.
+    preview_key = fields.CharField(max_length=64, null=True, db_index=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

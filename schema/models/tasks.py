@@ -23,6 +23,9 @@ class Task(Model):
     enabled = fields.BooleanField(default=True)
     # Message Nest's id ("TK…"), kept by the importer so old callers keep working.
     legacy_id = fields.CharField(max_length=32, null=True, unique=True)
+    # An admin's choice: the compat endpoints send with this task's Message Nest token alone (no
+    # API key). The token is only an encoding of the id, so this stays off unless turned on.
+    accept_legacy_token = fields.BooleanField(default=False, db_default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -52,6 +55,7 @@ class Template(Model):
     mention_all = fields.BooleanField(default=False)
     enabled = fields.BooleanField(default=True)
     legacy_id = fields.CharField(max_length=32, null=True, unique=True)
+    accept_legacy_token = fields.BooleanField(default=False, db_default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from pydantic import field_validator
+from pydantic_core import PydanticCustomError
 
 from schema import crypto
 from schema.errors import BadInput, Conflict, NotFound, Unauthenticated
@@ -31,7 +32,7 @@ class KeyFields(Input):
     @classmethod
     def _in_the_future(cls, value: datetime | None) -> datetime | None:
         if value is not None and value <= datetime.now(UTC):
-            raise ValueError("must be in the future")
+            raise PydanticCustomError("not_in_future", "must be in the future")
         return value
 
 
@@ -129,13 +130,15 @@ async def list_api_keys(principal: Principal, first: int | None, after: str | No
 
 
 async def authenticate(secret: str) -> ApiKey:
-    """The live key for a presented secret, with its owner loaded; refuses unknown and revoked keys."""
+    """The live key for a presented secret, with its owner loaded; refuses unknown, revoked and
+    expired keys. Only the holder of a key can learn that it expired, so saying so tells nobody else
+    anything, and it tells a client with a stale key what to do."""
     key = await ApiKey.get_or_none(key_hash=crypto.hash_api_key(secret)).select_related("owner")
     if key is None or key.revoked_at is not None or not key.owner.is_active:
-        raise Unauthenticated("API key is unknown or revoked")
+        raise Unauthenticated("API key is unknown or revoked", reason="unknown_or_revoked")
     now = datetime.now(UTC)
     if key.expires_at is not None and key.expires_at <= now:
-        raise Unauthenticated("API key has expired")
+        raise Unauthenticated("API key has expired", reason="expired")
     if key.last_used_at is None or now - key.last_used_at > _LAST_USED_RESOLUTION:
         key.last_used_at = now
         await ApiKey.filter(id=key.id).update(last_used_at=now)

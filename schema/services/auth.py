@@ -48,7 +48,10 @@ async def _session_user(runtime: Runtime, token: str) -> tuple[User, float]:
 
 
 async def _key_principal(runtime: Runtime, secret: str, ip: str) -> Principal:
-    """The key's owner; unknown and revoked keys are counted per address (RATE_LIMITED past the limit)."""
+    """The key's owner; unknown, revoked and expired keys are counted per address (RATE_LIMITED past
+    the limit). An expired key counts like any wrong credential: a client retrying one is as stuck as
+    one with a typo. The count only refuses more failed keys, so a good key from the same address
+    keeps working."""
     digest = "key:" + hash_api_key(secret)
     try:
         key = await runtime.caches.callers.get_or_load(digest, lambda: _live_key(secret))
@@ -61,7 +64,7 @@ async def _key_principal(runtime: Runtime, secret: str, ip: str) -> Principal:
         wait = await runtime.throttles.api_key_failed(ip)
         if wait:
             refused = TooManyRequests(
-                f"too many unknown or revoked API keys from this address; try again in {wait}s", wait
+                f"too many unknown, revoked or expired API keys from this address; try again in {wait}s", wait
             )
             return Principal(ip=ip, auth_error=refused)
         return Principal(ip=ip, auth_error=error)

@@ -41,9 +41,19 @@ async def test_channel(
     channel = await get_channel(principal, channel_id)
     kind = get_channel_type(channel.type)
     if kind.send is None or runtime.send_context is None:
-        raise BadInput(f"{kind.label} cannot send from this process", field="id")
+        raise BadInput(
+            f"{kind.label} cannot send from this process",
+            field="id",
+            reason="cannot_send_here",
+            args={"channelType": kind.key, "channelLabel": kind.label},
+        )
     if len(receivers) > MAX_TEST_RECEIVERS:
-        raise BadInput(f"at most {MAX_TEST_RECEIVERS} receivers for a test", field="receivers")
+        raise BadInput(
+            f"at most {MAX_TEST_RECEIVERS} receivers for a test",
+            field="receivers",
+            reason="too_many_test_receivers",
+            args={"max": MAX_TEST_RECEIVERS},
+        )
     context = runtime.send_context
     if kind.key == INBOX_TYPE:
         receivers = receivers or [user.username]  # an inbox test lands in the tester's own inbox

@@ -20,6 +20,7 @@ async def create_fanout(
     principal: Principal, model: type[F], owner: User, data: dict[str, Any], bindings: list[dict[str, Any]]
 ) -> F:
     kind = model.__name__.lower()
+    _check_legacy_switch(principal, {}, data)
     checked = await check_bindings(owner, bindings)
     try:
         async with in_transaction():
@@ -41,6 +42,7 @@ async def update_fanout(
 ) -> F:
     """Write `data`; `bindings`, when given, replaces the whole list (checked against the owner)."""
     kind = type(row).__name__.lower()
+    _check_legacy_switch(principal, before, data)
     checked = None if bindings is None else await check_bindings(await User.get(id=row.owner_id), bindings)
     old_bindings = describe(await row.bindings.all().select_related("channel"))
     try:
@@ -61,3 +63,11 @@ async def delete_fanout(principal: Principal, row: Task | Template) -> None:
     kind = type(row).__name__.lower()
     await row.delete()
     await audit.record(principal, f"{kind}.delete", kind, row.id, {"name": [row.name, None]})
+
+
+def _check_legacy_switch(principal: Principal, before: dict[str, Any], data: dict[str, Any]) -> None:
+    """Only an admin turns "accept the Message Nest token" on or off: the token is no secret (it
+    encodes the id), so turning it on lets anyone who knows the id send, and that is an admin's call.
+    The change lands in the same audit row as the rest of the update."""
+    if bool(data.get("accept_legacy_token")) != bool(before.get("accept_legacy_token")):
+        principal.require_admin()

@@ -10,6 +10,7 @@ from schema.errors import BadInput
 from schema.events import InboxEvent
 from schema.models import InboxItem
 from schema.ports import EventBus
+from schema.services import public_preview
 from schema.services.inbox_access import Sender, reachable, sender_of
 from schema.services.pagination import Page, paginate
 from schema.services.principal import Principal
@@ -26,6 +27,7 @@ async def drop_in_inbox(events: EventBus, drop: InboxDrop, sender: Sender | None
     users = await reachable(sender.user, drop.usernames)
     if not users:
         return 0
+    preview_key = await public_preview.key_of(drop.message_id) if drop.public_preview else None
     await InboxItem.bulk_create(
         [
             InboxItem(
@@ -37,6 +39,7 @@ async def drop_in_inbox(events: EventBus, drop: InboxDrop, sender: Sender | None
                 url=drop.url[:2048],
                 sender_name=sender.user.username[:64],
                 sender_key_name=sender.key_name[:100],
+                preview_key=preview_key,
             )
             for u in users
         ]

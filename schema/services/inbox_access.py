@@ -59,6 +59,8 @@ async def check_receivers(sender: User, usernames: Sequence[str], field: str) ->
         raise BadInput(
             f"{field}: cannot send to {shown}{more}: name yourself or users who share a group with you",
             field=field,
+            reason="receivers_out_of_reach",
+            args={"names": shown + (f" +{len(refused) - _SHOWN_NAMES}" if more else "")},
         )
 
 

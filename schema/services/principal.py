@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from schema.errors import Forbidden, NotFound, TooManyRequests, Unauthenticated
 from schema.models import ApiKey, User
+from schema.models.security import KeyScope
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,9 @@ class Principal:
     # Set when the caller presented credentials that did not check out (or too many bad ones):
     # fields that need a caller raise this instead of a plain "sign in first", so the client learns why.
     auth_error: Unauthenticated | TooManyRequests | None = None
+    # Set when a compat endpoint let a Message Nest token stand in for an API key: the caller may
+    # send to this one task or template (whose admin turned that on) and do nothing else.
+    legacy_target: tuple[KeyScope, int] | None = None
 
     @property
     def is_authenticated(self) -> bool:
@@ -25,7 +29,12 @@ class Principal:
 
     @property
     def is_admin(self) -> bool:
-        return self.user is not None and self.api_key is None and self.user.is_admin
+        return self.user is not None and self.is_console_user and self.user.is_admin
+
+    @property
+    def is_console_user(self) -> bool:
+        """Signed in to the console, not calling with an API key or a Message Nest token."""
+        return self.api_key is None and self.legacy_target is None
 
     def require_caller(self) -> User:
         """The user behind the call, whether they came with a session token or an API key."""
@@ -36,7 +45,7 @@ class Principal:
     def require_user(self) -> User:
         """The console user; API keys are not accepted here."""
         user = self.require_caller()
-        if self.api_key is not None:
+        if not self.is_console_user:
             raise Forbidden("API keys can only send messages and read what they are scoped to")
         return user
 

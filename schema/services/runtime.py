@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from schema.bus import EventFeed
@@ -50,6 +51,8 @@ class Runtime:
     send_context: SendContext | None = None
     # The signed-in WebSockets this process serves; their check runs only where the API starts it.
     sessions: SocketSessions = field(default_factory=SocketSessions)
+    # When this process built its runtime (its start, near enough): the About panel's uptime.
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     # This process's callers and send targets; the feed's change events clear them (see caches.py).
     caches: Caches = field(default_factory=Caches)
     # Sends accepted at about the same moment share a transaction (schema/services/sending.py).

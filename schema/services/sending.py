@@ -28,7 +28,8 @@ from schema.logging_setup import bind_log_context
 from schema.models import Binding, Delivery, Message, Task, Template, User
 from schema.models.messages import DeliveryStatus, MessageStatus
 from schema.models.security import KeyScope
-from schema.services.delivery_plan import PlannedDelivery, content_for, plan_deliveries
+from schema.services import public_preview
+from schema.services.delivery_plan import PlannedDelivery, content_for, plan_deliveries, warnings_for
 from schema.services.inbox_access import INBOX_TYPE, check_receivers
 from schema.services.principal import Principal
 from schema.services.runtime import Runtime
@@ -51,6 +52,8 @@ class SendResult:
     duplicate: bool = False
     # channel id → name, so callers can describe the deliveries without reading them again.
     channel_names: dict[int, str] = field(default_factory=dict)
+    # What was done differently from what the caller asked (Message Nest's rules only).
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ class _Ready:
     content: Content
     planned: list[PlannedDelivery]
     channel_names: dict[int, str]
+    warnings: list[str]
     # Taken in the caller's own context: the group's transaction runs in another task.
     trace: tuple[str, str]
 
@@ -82,7 +86,12 @@ async def accept_many(
     the good ones are written in one transaction and announced together."""
     principal.require_caller()
     if not 1 <= len(items) <= MAX_BATCH:
-        raise BadInput(f"send between 1 and {MAX_BATCH} messages at once", field="inputs")
+        raise BadInput(
+            f"send between 1 and {MAX_BATCH} messages at once",
+            field="inputs",
+            reason="batch_size",
+            args={"max": MAX_BATCH},
+        )
     targets: dict[tuple[str, int], tuple[Task | Template, list[Binding]] | PushNestError] = {}
     prepared: list[_Ready | SendResult | PushNestError] = []
     for data in items:
@@ -104,7 +113,8 @@ async def accept_many(
         if len(written) == 1:  # the rest of this request logs with the send's trace id
             bind_log_context(trace_id=written[0][0].trace_id, message_id=written[0][0].id)
         results = iter(
-            SendResult(m, d, channel_names=r.channel_names) for r, (m, d) in zip(ready, written, strict=True)
+            SendResult(m, d, channel_names=r.channel_names, warnings=r.warnings)
+            for r, (m, d) in zip(ready, written, strict=True)
         )
         prepared = [next(results) if isinstance(p, _Ready) else p for p in prepared]
     return [p for p in prepared if not isinstance(p, _Ready)]
@@ -117,7 +127,7 @@ async def _prepare(
     targets: dict[tuple[str, int], tuple[Task | Template, list[Binding]] | PushNestError],
 ) -> _Ready | SendResult:
     if (data.get("task_id") is None) == (data.get("template_id") is None):
-        raise BadInput("give exactly one of taskId and templateId", field="taskId")
+        raise BadInput("give exactly one of taskId and templateId", field="taskId", reason="task_or_template")
     request = parse(SendRequest, data)
     key = ("task", request.task_id) if request.task_id is not None else ("template", request.template_id or 0)
     if key not in targets:
@@ -144,6 +154,7 @@ async def _prepare(
         content=content,
         planned=planned,
         channel_names=names,
+        warnings=warnings_for(planned, request),
         trace=message_trace(),
     )
 
@@ -184,7 +195,12 @@ async def _target_with_bindings(
     _check_usable(principal, target, request)
     if not bindings:
         kind, field = ("task", "taskId") if isinstance(target, Task) else ("template", "templateId")
-        raise BadInput(f"{kind} {target.name!r} has no enabled binding to an enabled channel", field=field)
+        raise BadInput(
+            f"{kind} {target.name!r} has no enabled binding to an enabled channel",
+            field=field,
+            reason=f"{kind}_without_bindings",
+            args={"name": target.name},
+        )
     return target, bindings
 
 
@@ -211,7 +227,12 @@ def _check_usable(principal: Principal, target: Task | Template, request: SendRe
         scope, field, what = KeyScope.TEMPLATE, "templateId", "template"
     check_readable(principal, target.owner_id, scope, target.id, what, field)
     if not target.enabled:
-        raise BadInput(f"{what} {target.name!r} is disabled", field=field)
+        raise BadInput(
+            f"{what} {target.name!r} is disabled",
+            field=field,
+            reason=f"{what}_disabled",
+            args={"name": target.name},
+        )
 
 
 async def _earlier(principal: Principal, target: Task | Template, key: str) -> SendResult | None:
@@ -258,7 +279,12 @@ def _check_message_size(runtime: Runtime, *parts: str) -> None:
     size = sum(len(p.encode()) for p in parts)
     limit = runtime.settings.max_message_bytes
     if size > limit:
-        raise BadInput(f"the message is {size:,} bytes; the limit is {limit:,} bytes", field="text")
+        raise BadInput(
+            f"the message is {size:,} bytes; the limit is {limit:,} bytes",
+            field="text",
+            reason="message_too_large",
+            args={"size": size, "limit": limit},
+        )
 
 
 async def _write_and_tell(
@@ -330,6 +356,7 @@ async def _message_row(principal: Principal, ready: _Ready, now: datetime) -> Me
         trace_id=trace_id,
         traceparent=traceparent,
         send_at=request.send_at,
+        preview_key=public_preview.new_key() if public_preview.wanted(ready.planned) else None,
     )
 
 

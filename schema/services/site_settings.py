@@ -118,6 +118,16 @@ def visible_retention(principal: Principal, settings: Settings, row: SiteSetting
 
 async def update_site_settings(principal: Principal, changes: dict[str, Any]) -> SiteSettings:
     """Admins only. Keys left out keep their value; None resets (default title, no logo, config retention)."""
+    return await _change(principal, changes, "site_settings.update")
+
+
+async def reset_site_settings(principal: Principal) -> SiteSettings:
+    """Admins only. Every field back to its default: the title "PushNest", no logo, and the
+    retention of the config (PUSHNEST_RETENTION_*), audited as one reset with what it undid."""
+    return await _change(principal, dict.fromkeys(FIELDS), "site_settings.reset")
+
+
+async def _change(principal: Principal, changes: dict[str, Any], action: str) -> SiteSettings:
     principal.require_admin()
     await SiteSettings.get_or_create(id=SITE_SETTINGS_ID)
     async with in_transaction():
@@ -129,9 +139,7 @@ async def update_site_settings(principal: Principal, changes: dict[str, Any]) ->
         data = parse(SiteFields, wanted).model_dump()
         row.update_from_dict(data)
         await row.save()
-    await audit.record(
-        principal, "site_settings.update", "site_settings", row.id, audit.diff(_shown(before), _shown(data))
-    )
+    await audit.record(principal, action, "site_settings", row.id, audit.diff(_shown(before), _shown(data)))
     return row
 
 

@@ -17,6 +17,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.functions import Sum
 from tortoise.transactions import in_transaction
 
+from schema.db import dialect, statement
 from schema.errors import BadInput
 from schema.models import Channel, DeliveryStat, ErrorStat, Task, Template
 from schema.models.stats import ALL, LATENCY_BOUNDS_MS, LATENCY_COLUMNS
@@ -113,35 +114,37 @@ async def record_final(outcomes: list[FinalOutcome], conn: BaseDBAsyncClient | N
 async def _upsert_all(
     conn: BaseDBAsyncClient, stats: dict[tuple[Any, ...], list[int]], errors: dict[tuple[Any, ...], int]
 ) -> None:
-    mysql = conn.capabilities.dialect == "mysql"
-    await _upsert(conn, mysql, "delivery_stats", _STAT_KEY, _COUNTERS, sorted(stats.items()))
+    await _upsert(conn, "delivery_stats", _STAT_KEY, _COUNTERS, sorted(stats.items()))
     if errors:
         rows = [(k, [n]) for k, n in sorted(errors.items())]
-        await _upsert(conn, mysql, "error_stats", _ERROR_KEY, ("count",), rows)
+        await _upsert(conn, "error_stats", _ERROR_KEY, ("count",), rows)
 
 
 async def _upsert(
     conn: Any,
-    mysql: bool,
     table: str,
     key: tuple[str, ...],
     counters: tuple[str, ...],
     rows: list[tuple[tuple[Any, ...], list[int]]],
 ) -> None:
-    mark = "%s" if mysql else "?"
-    one = "(" + ", ".join([mark] * (len(key) + len(counters))) + ")"
+    kind = dialect(conn)
+    one = "(" + ", ".join(["?"] * (len(key) + len(counters))) + ")"
     columns = ", ".join((*key, *counters))
-    if mysql:
+    if kind == "mysql":
         bump = ", ".join(f"{c} = {c} + VALUES({c})" for c in counters)
         tail = f"ON DUPLICATE KEY UPDATE {bump}"
     else:
-        bump = ", ".join(f"{c} = {c} + excluded.{c}" for c in counters)
+        # Qualified: PostgreSQL finds a bare name ambiguous between the row and `excluded`.
+        bump = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in counters)
         tail = f"ON CONFLICT({', '.join(key)}) DO UPDATE SET {bump}"
     sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(rows))} {tail}"  # noqa: S608 - fixed names
     params: list[Any] = []
     for k, values in rows:
-        params += [k[0].isoformat(), *k[1:], *values]
-    await conn.execute_query(sql, params)
+        # asyncpg takes a date for a DATE column; the other drivers are given ISO text (sqlite3's
+        # date adapter is deprecated).
+        day = k[0] if kind == "postgres" else k[0].isoformat()
+        params += [day, *k[1:], *values]
+    await conn.execute_query(statement(conn, sql), params)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,8 @@ class TaskFields(Input):
     name: Name
     description: Description = ""
     enabled: bool = True
+    # Admins only (update_fanout checks): see Task.accept_legacy_token.
+    accept_legacy_token: bool = False
 
 
 def check_readable(
@@ -27,7 +29,9 @@ def check_readable(
     Anything else is reported as not found, so ids of other users' rows cannot be probed."""
     user = principal.require_caller()
     key = principal.api_key
-    if key is None:
+    if principal.legacy_target is not None:
+        visible = owner_id == user.id and principal.legacy_target == (scope, object_id)
+    elif key is None:
         visible = principal.is_admin or owner_id == user.id
     else:
         scoped_id = key.task_id if scope is KeyScope.TASK else key.template_id
@@ -63,7 +67,12 @@ async def update_task(
     """Change the given fields; `bindings`, when given, replaces the whole list."""
     principal.require_user()
     task = await get_task(principal, task_id)
-    before = {"name": task.name, "description": task.description, "enabled": task.enabled}
+    before = {
+        "name": task.name,
+        "description": task.description,
+        "enabled": task.enabled,
+        "accept_legacy_token": task.accept_legacy_token,
+    }
     data = parse(TaskFields, before | {k: v for k, v in fields.items() if v is not None}).model_dump()
     return await update_fanout(principal, task, before, data, bindings)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints, field_validator
+from pydantic_core import PydanticCustomError
 
 from schema.errors import NotFound
 from schema.models import Template
@@ -38,6 +39,8 @@ class TemplateFields(Input):
     mention_user_ids: list[_MentionValue] = Field(default_factory=list, max_length=100)
     mention_all: bool = False
     enabled: bool = True
+    # Admins only (update_fanout checks): see Template.accept_legacy_token.
+    accept_legacy_token: bool = False
 
     @field_validator("placeholders")
     @classmethod
@@ -45,7 +48,11 @@ class TemplateFields(Input):
         keys = [p.key for p in value]
         duplicates = sorted({k for k in keys if keys.count(k) > 1})
         if duplicates:
-            raise ValueError(f"placeholder keys must be unique: {', '.join(duplicates)}")
+            raise PydanticCustomError(
+                "duplicate_placeholders",
+                "placeholder keys must be unique: {keys}",
+                {"keys": ", ".join(duplicates)},
+            )
         return value
 
 

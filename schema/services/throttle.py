@@ -136,7 +136,7 @@ class AuthThrottles:
     username: Throttle
     # Wrong current passwords per user (changePassword).
     password: Throttle
-    # Unknown or revoked API keys per client address.
+    # Unknown, revoked or expired API keys per client address.
     api_key: Throttle
 
     @classmethod
@@ -173,7 +173,7 @@ class AuthThrottles:
         return await _reserve_all([(self.password, str(user_id), "")], "password checks")
 
     async def api_key_failed(self, ip: str) -> int:
-        """Count an unknown or revoked key from this address; seconds to wait once over the limit.
+        """Count an unknown, revoked or expired key from this address; seconds to wait once over the limit.
 
         Counted after the lookup, not before: keys carry 256 random bits, so there is nothing to
         guess, and a valid key from an address shared with a misconfigured client keeps working.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic_core import PydanticCustomError
 from tortoise.models import Model
 
 from schema.errors import BadInput
@@ -24,7 +25,7 @@ ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1
 
 def _http_link(value: str) -> str:
     if value and not value.lower().startswith(("http://", "https://")):
-        raise ValueError("must be an http(s) URL")
+        raise PydanticCustomError("http_url", "must be an http(s) URL")
     return value
 
 
@@ -66,11 +67,16 @@ def parse(model: type[M], data: dict[str, Any], prefix: str = "") -> M:
 
 
 def bad_input(exc: ValidationError, prefix: str = "") -> BadInput:
+    """The first problem, named by its field; pydantic's error type is its `reason` (the rule a
+    client can word itself: `string_too_long` with `max_length`, …), except for a plain ValueError,
+    whose words only its message has. Rules of our own raise `PydanticCustomError` with a type."""
     error = exc.errors()[0]
     path = ".".join(camel(str(part)) for part in error["loc"])
     field = f"{prefix}.{path}" if prefix and path else (prefix or path or None)
     message = str(error["msg"]).removeprefix("Value error, ")
-    return BadInput(f"{field}: {message}" if field else message, field=field)
+    reason = None if error["type"] == "value_error" else error["type"]
+    args = {k: v for k, v in error.get("ctx", {}).items() if isinstance(v, str | int) and reason}
+    return BadInput(f"{field}: {message}" if field else message, field=field, reason=reason, args=args)
 
 
 def camel(name: str) -> str:

@@ -9,6 +9,7 @@ import json
 import secrets
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 import pytest
@@ -17,7 +18,7 @@ from argon2 import PasswordHasher
 from websockets.typing import Subprotocol
 
 from schema import crypto
-from schema.models import User
+from schema.models import ApiKey, User
 from tests.helpers import LOGIN, GraphQLClient, new_member
 
 CHANGE_PASSWORD = """mutation($c: String!, $n: String!) {
@@ -173,4 +174,20 @@ async def test_bad_api_keys_are_throttled_per_address_and_good_keys_still_work(
         )
         refusal = json.loads(await ws.recv())
     assert refusal["type"] == "connection_error"
-    assert "too many unknown or revoked API keys" in json.dumps(refusal["payload"])
+    assert "too many unknown, revoked or expired API keys" in json.dumps(refusal["payload"])
+
+
+async def test_an_expired_key_says_so_and_counts_like_a_wrong_one(admin: GraphQLClient) -> None:
+    # A known key past its expiry: UNAUTHENTICATED with reason "expired" (its holder learns why),
+    # counted per address like any failed key, and never in the way of a good key from there.
+    good = (await admin.call(CREATE_KEY))["createApiKey"]["key"]
+    stale = (await admin.call(CREATE_KEY))["createApiKey"]["key"]
+    await ApiKey.filter(key_hash=crypto.hash_api_key(stale)).update(
+        expires_at=datetime.now(UTC) - timedelta(seconds=1)
+    )
+    ip = address()
+    errors = [await admin.as_(stale, ip).fails("{ channelTypes { key } }") for _ in range(BAD_KEYS + 2)]
+    assert codes(errors) == ["UNAUTHENTICATED"] * BAD_KEYS + ["RATE_LIMITED"] * 2
+    assert {e["extensions"].get("reason") for e in errors[:BAD_KEYS]} == {"expired"}
+    assert "expired" in errors[-1]["message"]
+    assert (await admin.as_(good, ip).call("{ channelTypes { key } }"))["channelTypes"]

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.helpers import GraphQLClient
+from tests.helpers import GraphQLClient, code_and_field
 
 DEEP = b"[" * 100_000 + b"]" * 100_000
 JSON = {"Content-Type": "application/json"}
@@ -100,7 +100,8 @@ async def test_bad_rest_bodies_are_400_in_the_envelope(
     anonymous: GraphQLClient, errors_logged: Callable[[], list[str]], path: str, body: bytes
 ) -> None:
     response = await anonymous.http.post(path, content=body, headers=JSON)
-    assert response.status_code == 400 and response.json()["code"] == 400, response.text
+    # The compat endpoints answer Message Nest's error cases in an HTTP 200 (the code is in the body).
+    assert response.status_code == 200 and response.json()["code"] == 400, response.text
     assert errors_logged() == []
 
 
@@ -163,7 +164,7 @@ async def test_forged_cursors_are_bad_input(admin: GraphQLClient, field: str) ->
         error = await admin.fails(
             f"query($a: String) {{ {field}(first: 5, after: $a) {{ totalCount }} }}", {"a": cursor(raw)}
         )
-        assert error["extensions"] == {"code": "BAD_INPUT", "field": "after"}, error
+        assert code_and_field(error) == {"code": "BAD_INPUT", "field": "after"}, error
 
 
 @pytest.mark.parametrize("name", ["action", "actorName", "objectType", "objectId"])
@@ -171,12 +172,12 @@ async def test_over_long_audit_filters_are_bad_input(admin: GraphQLClient, name:
     query = f"query($v: String) {{ auditLogs(first: 5, filter: {{ {name}: $v }}) {{ totalCount }} }}"
     assert (await admin.call(query, {"v": "x" * 32}))["auditLogs"]["totalCount"] == 0
     error = await admin.fails(query, {"v": "x" * 100_000})
-    assert error["extensions"] == {"code": "BAD_INPUT", "field": f"filter.{name}"}
+    assert code_and_field(error) == {"code": "BAD_INPUT", "field": f"filter.{name}"}
 
 
 async def test_over_long_send_log_search_is_bad_input(admin: GraphQLClient) -> None:
     error = await admin.fails('{ messages(filter: { search: "' + "x" * 201 + '" }) { totalCount } }')
-    assert error["extensions"] == {"code": "BAD_INPUT", "field": "search"}
+    assert code_and_field(error) == {"code": "BAD_INPUT", "field": "search"}
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from schema.models import AuditLog, Channel
-from tests.helpers import GraphQLClient, unique
+from tests.helpers import GraphQLClient, code_and_field, unique
 
 CREATE = "mutation($i: CreateChannelInput!) { createChannel(input: $i) { id name type config enabled } }"
 UPDATE = "mutation($id: Int!, $i: UpdateChannelInput!) { updateChannel(id: $id, input: $i) { id name config enabled } }"
@@ -132,7 +132,7 @@ async def test_duplicate_names_conflict(admin: GraphQLClient) -> None:
     name = unique("dup")
     await admin.call(CREATE, {"i": dingtalk(name)})
     error = await admin.fails(CREATE, {"i": dingtalk(name)})
-    assert error["extensions"] == {"code": "CONFLICT", "field": "name"}
+    assert code_and_field(error) == {"code": "CONFLICT", "field": "name"}
 
 
 async def test_unknown_ids_are_not_found(admin: GraphQLClient) -> None:

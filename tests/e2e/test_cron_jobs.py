@@ -14,7 +14,7 @@ from schema.models import AuditLog, CronJob, Message
 from schema.services.cron_jobs import fire_due
 from schema.services.runtime import Runtime, build_runtime
 from schema.settings import Settings
-from tests.helpers import GraphQLClient, unique
+from tests.helpers import GraphQLClient, code_and_field, unique
 
 JOB_FIELDS = (
     "id name taskId templateId expression timezone payload enabled nextRunAt lastRunAt createdAt"
@@ -149,7 +149,7 @@ async def test_template_job_takes_variables_only(admin: GraphQLClient) -> None:
     assert job["templateId"] == template_id and job["taskId"] is None
     assert job["payload"] == {"variables": {"service": "api"}}
     error = await admin.fails(CREATE, {"i": data | {"payload": {"text": "hi"}}})
-    assert error["extensions"] == {"code": "BAD_INPUT", "field": "payload.text"}
+    assert code_and_field(error) == {"code": "BAD_INPUT", "field": "payload.text"}
 
 
 async def test_bad_input_is_refused_and_creates_nothing(admin: GraphQLClient, member: GraphQLClient) -> None:
@@ -177,20 +177,23 @@ async def test_bad_input_is_refused_and_creates_nothing(admin: GraphQLClient, me
     ]
     for change, field in cases:
         error = await admin.fails(CREATE, {"i": base | change})
-        assert error["extensions"] == {"code": "BAD_INPUT", "field": field}, (change, error)
+        assert code_and_field(error) == {"code": "BAD_INPUT", "field": field}, (change, error)
     error = await member.fails(CREATE, {"i": base | {"name": name, "taskId": task_id}})
-    assert error["extensions"] == {"code": "BAD_INPUT", "field": "taskId"}
+    assert code_and_field(error) == {"code": "BAD_INPUT", "field": "taskId"}
     error = await admin.fails(
         CREATE, {"i": {"name": name, "templateId": 999_999_999, "expression": "* * * * *"}}
     )
-    assert error["extensions"] == {"code": "BAD_INPUT", "field": "templateId"}
+    assert code_and_field(error) == {"code": "BAD_INPUT", "field": "templateId"}
     assert not await CronJob.filter(name=name).exists()
 
     job = await new_job(admin, task_id)
     error = await admin.fails(UPDATE, {"id": job["id"], "i": {"timezone": "Nowhere/Else"}})
-    assert error["extensions"] == {"code": "BAD_INPUT", "field": "timezone"}
+    assert code_and_field(error) == {"code": "BAD_INPUT", "field": "timezone"}
     error = await admin.fails(UPDATE, {"id": job["id"], "i": {"templateId": template_id}})
-    assert error["extensions"] == {"code": "BAD_INPUT", "field": "payload.text"}  # task payload, template job
+    assert code_and_field(error) == {
+        "code": "BAD_INPUT",
+        "field": "payload.text",
+    }  # task payload, template job
     assert (await CronJob.get(id=job["id"])).timezone == "UTC"
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from schema.models import Delivery, DeliveryAttempt, InboxItem, Message
 from tests.fakes.webhook_sink import Reply, WebhookSink, verify_standard_webhook
-from tests.helpers import GraphQLClient, new_member, unique
+from tests.helpers import GraphQLClient, code_and_field, new_member, settled_message, unique
 
 SEND = """mutation($i: SendMessageInput!) { sendMessage(input: $i) { duplicate completed
   message { id status title deliveries { id status attempts errorClass lastError channelType } } } }"""
@@ -35,13 +35,7 @@ async def webhook_task(client: GraphQLClient, sink: WebhookSink, **config: Any) 
 
 async def settled(client: GraphQLClient, message_id: int, timeout: float = 20.0) -> dict[str, Any]:
     """The message once every delivery is final."""
-    deadline = time.monotonic() + timeout
-    while True:
-        message: dict[str, Any] = (await client.call(MESSAGE, {"id": message_id}))["message"]
-        if message["status"] in ("SUCCEEDED", "PARTIAL", "FAILED"):
-            return message
-        assert time.monotonic() < deadline, message
-        await asyncio.sleep(0.05)
+    return await settled_message(client, MESSAGE, message_id, timeout)
 
 
 async def send(client: GraphQLClient, **fields: Any) -> dict[str, Any]:
@@ -168,7 +162,7 @@ async def test_an_idempotency_key_never_answers_with_another_targets_send(
         body = await client.post(SEND, {"i": {"taskId": task, "text": "mine", "idempotencyKey": idem}})
         assert body["data"] is None, body
         [error] = body["errors"]
-        assert error["extensions"] == {"code": "CONFLICT", "field": "idempotencyKey"}
+        assert code_and_field(error) == {"code": "CONFLICT", "field": "idempotencyKey"}
         assert "secret title of A" not in json.dumps(body) and "A's text" not in json.dumps(body)
     again = await send(key_a, taskId=task_a, text="A again", idempotencyKey=idem)
     assert again["duplicate"] is True and again["message"]["id"] == first["message"]["id"]
@@ -308,7 +302,7 @@ async def test_batch_sends_each_entry_on_its_own(admin: GraphQLClient, sink: Web
     assert again["sendMessages"][0]["duplicate"] is True
     assert again["sendMessages"][0]["message"]["id"] == items[52]["message"]["id"]
     error = await admin.fails(BATCH, {"i": []})
-    assert error["extensions"] == {"code": "BAD_INPUT", "field": "inputs"}
+    assert code_and_field(error) == {"code": "BAD_INPUT", "field": "inputs"}
 
 
 LIVE_ROWS = (

@@ -9,10 +9,8 @@ Telegram bot token, and uvicorn's access log carried `GET /api/send?key=pn_…`.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import secrets
-import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +28,7 @@ from tests.fakes.smtp import PASSWORD, USER, FakeSmtp
 from tests.fakes.webhook_sink import WebhookSink
 from tests.fakes.wechat import FakeWeChat, openid
 from tests.fakes.wecom import FakeWeCom
-from tests.helpers import ADMIN_PASSWORD, GraphQLClient, unique
+from tests.helpers import ADMIN_PASSWORD, GraphQLClient, settled_message, unique
 from tests.process import served
 
 TEMPLATE = "tpl-log-secrets-0001"
@@ -198,13 +196,7 @@ async def deliver_everything(admin: GraphQLClient, bound: list[Bound]) -> None:
 
 
 async def settled(client: GraphQLClient, message_id: int, timeout: float = 30.0) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while True:
-        message: dict[str, Any] = (await client.call(MESSAGE, {"id": message_id}))["message"]
-        if message["status"] in ("SUCCEEDED", "PARTIAL", "FAILED"):
-            return message
-        assert time.monotonic() < deadline, message
-        await asyncio.sleep(0.1)
+    return await settled_message(client, MESSAGE, message_id, timeout)
 
 
 @pytest.mark.parametrize(("level", "fmt"), [("INFO", "text"), ("DEBUG", "text"), ("DEBUG", "json")])

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.e2e.test_delivery import send, settled, webhook_task
@@ -84,15 +82,13 @@ async def test_open_subscriptions_are_counted(admin: GraphQLClient, sink: Webhoo
     task_id, _ = await webhook_task(admin, sink)
     _, before = await scrape(admin)
     assert admin.token
+    started, ended = admin.server_events.started, admin.server_events.ended
     async with subscribe(ws_url(admin), admin.token, EVENTS, {"t": task_id}):
-        await asyncio.sleep(0.2)
+        await admin.server_events.subscribed(started)
         _, during = await scrape(admin)
     assert value(during, "pushnest_subscriptions_open") == value(before, "pushnest_subscriptions_open") + 1
-    for _ in range(50):  # closing is noticed by the server a moment later
-        _, after = await scrape(admin)
-        if value(after, "pushnest_subscriptions_open") == value(before, "pushnest_subscriptions_open"):
-            break
-        await asyncio.sleep(0.05)
+    await admin.server_events.unsubscribed(ended)  # the server notices the close a moment later
+    _, after = await scrape(admin)
     assert value(after, "pushnest_subscriptions_open") == value(before, "pushnest_subscriptions_open")
 
 

@@ -8,8 +8,6 @@ and its answer never comes back to the caller.
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +18,7 @@ import pytest
 from schema.channels.registry import all_channel_types
 from schema.net.targets import declared_targets
 from tests.fakes.private_listener import INTERNAL_BODY, PrivateListener
-from tests.helpers import GraphQLClient, new_member, unique
+from tests.helpers import GraphQLClient, new_member, settled_message, unique
 from tests.process import served
 from tests.schema.channels.test_declarations import VALID_CONFIGS
 
@@ -240,10 +238,4 @@ async def test_a_refused_target_fails_the_delivery_permanently_without_contactin
 
 
 async def settled(client: GraphQLClient, message_id: int, timeout: float = 20.0) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while True:
-        message: dict[str, Any] = (await client.call(MESSAGE, {"id": message_id}))["message"]
-        if message["status"] in ("SUCCEEDED", "PARTIAL", "FAILED"):
-            return message
-        assert time.monotonic() < deadline, message
-        await asyncio.sleep(0.1)
+    return await settled_message(client, MESSAGE, message_id, timeout)

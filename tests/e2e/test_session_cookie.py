@@ -17,7 +17,7 @@ from websockets.typing import Origin
 
 from server.session_cookie import COOKIE
 from tests.e2e.test_transport import TRANSPORT_WS, receive, ws_url
-from tests.helpers import ADMIN_PASSWORD, GraphQLClient, new_member
+from tests.helpers import ADMIN_PASSWORD, GraphQLClient, code_and_field, new_member
 
 CONSOLE = {"X-PushNest-Console": "1"}
 LOGIN = "mutation($u: String!, $p: String!, $c: Boolean!) { login(username: $u, password: $p, cookie: $c) { token user { username } } }"
@@ -83,7 +83,7 @@ async def test_the_cookie_is_secure_behind_a_trusted_https_proxy(browser: httpx.
 async def test_without_the_console_header_no_cookie_is_set_or_believed(browser: httpx.AsyncClient) -> None:
     refused = await gql(browser, LOGIN, u="admin", p=ADMIN_PASSWORD, c=True)
     error = refused.json()["errors"][0]
-    assert error["extensions"] == {"code": "BAD_INPUT", "field": "cookie"} and set_cookie(refused) is None
+    assert code_and_field(error) == {"code": "BAD_INPUT", "field": "cookie"} and set_cookie(refused) is None
     cookie = await cookie_login(browser)
     # What a cross-site form, image or link can send: the cookie, but never the custom header.
     for response in (

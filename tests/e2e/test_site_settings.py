@@ -10,6 +10,7 @@ import pytest
 from schema.models import AuditLog, SiteSettings
 from schema.services.site_settings import MAX_LOGO_DATA_URL_CHARS
 from schema.settings import Settings
+from schema.version import pushnest_version
 from tests.helpers import GraphQLClient
 
 SITE = "{ siteSettings { title logoUrl retention { days maxMessages inboxDays daysFromConfig maxMessagesFromConfig inboxDaysFromConfig } } }"
@@ -164,3 +165,56 @@ async def test_retention_shows_the_config_value_when_not_overridden(settings: Se
         False,
         True,
     )
+
+
+RESET = (
+    "mutation { resetSiteSettings { title logoUrl retention { days daysFromConfig inboxDaysFromConfig } } }"
+)
+
+
+async def test_an_admin_resets_every_setting_to_its_default_and_the_audit_says_what_was_undone(
+    admin: GraphQLClient,
+) -> None:
+    logo = "https://cdn.example.com/logo.svg"
+    await admin.call(
+        UPDATE, {"i": {"title": "Ops", "logoUrl": logo, "retentionDays": 45, "inboxRetentionDays": 7}}
+    )
+    data = await admin.call(RESET)
+    assert data["resetSiteSettings"] == {
+        "title": "PushNest",
+        "logoUrl": None,
+        "retention": {"days": 0, "daysFromConfig": True, "inboxDaysFromConfig": True},
+    }
+    assert (await admin.call(SITE))["siteSettings"]["title"] == "PushNest"
+    row = await AuditLog.filter(action="site_settings.reset").order_by("-id").first()
+    assert row is not None
+    assert row.diff["title"] == ["Ops", "PushNest"] and row.diff["logo_url"] == [logo, None]
+    assert row.diff["retention_days"] == [45, None] and row.diff["inbox_retention_days"] == [7, None]
+
+
+async def test_only_admins_reset_site_settings(
+    anonymous: GraphQLClient, member: GraphQLClient, admin: GraphQLClient
+) -> None:
+    await admin.call(UPDATE, {"i": {"title": "Kept"}})
+    assert (await anonymous.fails(RESET))["extensions"]["code"] == "UNAUTHENTICATED"
+    assert (await member.fails(RESET))["extensions"]["code"] == "FORBIDDEN"
+    assert (await anonymous.call(SITE))["siteSettings"]["title"] == "Kept"
+
+
+ABOUT = "{ about { version pythonVersion startedAt uptimeSeconds memoryBytes database mode } }"
+
+
+async def test_the_about_panel_tells_admins_version_uptime_memory_database_and_mode(
+    admin: GraphQLClient, settings: Settings
+) -> None:
+    about = (await admin.call(ABOUT))["about"]
+    assert about["version"] == pushnest_version() != "unknown"
+    assert about["uptimeSeconds"] >= 0 and about["startedAt"].endswith("+00:00")
+    assert about["memoryBytes"] > 1_000_000  # a Python process with its libraries holds megabytes
+    assert about["database"] == settings.database_kind.upper()
+    assert about["mode"] == ("ALL_IN_ONE" if settings.embedded else "SCALE_OUT")
+
+
+async def test_about_is_for_admins_only(anonymous: GraphQLClient, member: GraphQLClient) -> None:
+    assert (await anonymous.fails(ABOUT))["extensions"]["code"] == "UNAUTHENTICATED"
+    assert (await member.fails(ABOUT))["extensions"]["code"] == "FORBIDDEN"

@@ -14,7 +14,7 @@ from typing import Any
 
 from tests.e2e.test_delivery import settled
 from tests.fakes.webhook_sink import Reply, WebhookSink
-from tests.helpers import GraphQLClient, new_member, unique
+from tests.helpers import GraphQLClient, code_and_field, new_member, unique
 
 STATS = """query($d: Int!) { stats(days: $d) { days since sent succeeded failed unknown successRate
   channels { channelType channelId channelName sent succeeded failed unknown successRate }
@@ -119,7 +119,7 @@ async def test_stats_of_a_known_set_of_deliveries(admin: GraphQLClient, sink: We
 async def test_days_out_of_range_is_bad_input(member: GraphQLClient) -> None:
     for days in (0, -1, 367):
         error = await member.fails(STATS, {"d": days})
-        assert error["extensions"] == {"code": "BAD_INPUT", "field": "days"}
+        assert code_and_field(error) == {"code": "BAD_INPUT", "field": "days"}
     assert (await member.call("{ stats { days daily { day } } }"))["stats"]["days"] == 7
 
 

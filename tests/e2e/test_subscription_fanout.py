@@ -93,10 +93,11 @@ async def send(client: GraphQLClient, task_id: int, text: str) -> int:
 async def test_one_document_different_filters_on_one_socket(admin: GraphQLClient, sink: WebhookSink) -> None:
     first, _ = await webhook_task(admin, sink)
     second, _ = await webhook_task(admin, sink)
+    mark = admin.server_events.started
     async with socket(admin) as sock:
         await sock.subscribe("op-a", EVENTS, {"t": first})
         await sock.subscribe("op b/2", EVENTS, {"t": second})
-        await asyncio.sleep(0.2)
+        await admin.server_events.subscribed(mark, 2)
         to_first = await send(admin, first, "for the first task")
         to_second = await send(admin, second, "for the second task")
         await sock.read_until(lambda f: finals("op-a", 1)(f) and finals("op b/2", 1)(f))
@@ -114,11 +115,12 @@ async def test_same_document_two_users_each_only_their_own(admin: GraphQLClient,
     member, _ = await new_member(admin)
     admins_task, _ = await webhook_task(admin, sink)
     members_task, _ = await webhook_task(member, sink)
+    mark = admin.server_events.started
     async with socket(admin) as admin_sock, socket(member) as member_sock:
         # No filter: an admin follows everything, a member only what is theirs.
         await admin_sock.subscribe("1", EVENTS, {})
         await member_sock.subscribe("1", EVENTS, {})
-        await asyncio.sleep(0.2)
+        await admin.server_events.subscribed(mark, 2)
         admins = await send(admin, admins_task, "the admin's")
         members = await send(member, members_task, "the member's")
         await admin_sock.read_until(finals("1", 2))
@@ -136,10 +138,11 @@ async def test_variables_below_the_root_field_get_their_own_rendering(
         "subscription($t: Int, $full: Boolean!) "
         "{ messageEvents(taskId: $t) { cursor status attempt @include(if: $full) } }"
     )
+    mark = admin.server_events.started
     async with socket(admin) as sock:
         await sock.subscribe("full", query, {"t": task_id, "full": True})
         await sock.subscribe("lean", query, {"t": task_id, "full": False})
-        await asyncio.sleep(0.2)
+        await admin.server_events.subscribed(mark, 2)
         await send(admin, task_id, "variables")
         await sock.read_until(lambda f: finals("full", 1)(f) and finals("lean", 1)(f))
     full, lean = sock.events("full"), sock.events("lean")
@@ -150,14 +153,16 @@ async def test_variables_below_the_root_field_get_their_own_rendering(
 
 async def test_a_completed_operation_gets_nothing_more(admin: GraphQLClient, sink: WebhookSink) -> None:
     task_id, _ = await webhook_task(admin, sink)
+    mark = admin.server_events.started
     async with socket(admin) as sock:
         await sock.subscribe("stays", EVENTS, {"t": task_id})
         await sock.subscribe("leaves", EVENTS, {"t": task_id})
-        await asyncio.sleep(0.2)
+        await admin.server_events.subscribed(mark, 2)
         await send(admin, task_id, "both see this")
         await sock.read_until(lambda f: finals("stays", 1)(f) and finals("leaves", 1)(f))
+        left = admin.server_events.ended
         await sock.complete("leaves")
-        await asyncio.sleep(0.2)
+        await admin.server_events.unsubscribed(left)
         later = await send(admin, task_id, "only one sees this")
         await sock.read_until(finals("stays", 2))
         await sock.read_for(0.5)
@@ -171,6 +176,7 @@ async def test_fast_and_legacy_protocols_send_the_same_payload(
     """The legacy graphql-ws protocol keeps graphql-core's per-subscriber path; both agree."""
     task_id, _ = await webhook_task(admin, sink)
     query = "subscription($t: Int) { messageEvents(taskId: $t) { cursor messageId deliveryId channelType status attempt errorClass error latencyMs at resumed progress { total } } }"
+    mark = admin.server_events.started
     async with (
         socket(admin) as fast,
         websockets.connect(ws_url(admin), subprotocols=["graphql-ws"]) as legacy,  # type: ignore[list-item]
@@ -182,7 +188,7 @@ async def test_fast_and_legacy_protocols_send_the_same_payload(
         start = {"query": query, "variables": {"t": task_id}}
         await legacy.send(json.dumps({"id": "7", "type": "start", "payload": start}))
         await fast.subscribe("7", query, {"t": task_id})
-        await asyncio.sleep(0.2)
+        await admin.server_events.subscribed(mark, 2)
         await send(admin, task_id, "compare")
         await fast.read_until(finals("7", 1))
         legacy_events: list[dict[str, Any]] = []

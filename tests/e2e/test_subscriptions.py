@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from tests.e2e.test_delivery import webhook_task
 from tests.fakes.gql_ws import subscribe
 from tests.fakes.webhook_sink import Reply, WebhookSink
-from tests.helpers import GraphQLClient, new_member, unique
+from tests.helpers import GraphQLClient, code_and_field, new_member, settled_message, unique
 
 EVENTS = """subscription($m: Int, $t: Int, $a: String) { messageEvents(messageId: $m, taskId: $t, after: $a) {
   cursor messageId deliveryId status attempt errorClass resumed progress { total succeeded failed remaining } } }"""
@@ -17,6 +16,7 @@ DASHBOARD = (
     "subscription { dashboard { sent succeeded failed inFlight successRate channels { channelType sent } } }"
 )
 SEND = "mutation($i: SendMessageInput!) { sendMessage(input: $i) { message { id } } }"
+STATUS = "query($id: Int!) { message(id: $id) { status } }"
 
 
 def ws_url(client: GraphQLClient) -> str:
@@ -37,8 +37,9 @@ async def test_every_state_change_arrives_in_order(admin: GraphQLClient, sink: W
     task_id, path = await webhook_task(admin, sink)
     sink.script(path, Reply(status=500), Reply(status=200))
     assert admin.token
+    mark = admin.server_events.started
     async with subscribe(ws_url(admin), admin.token, EVENTS, {"t": task_id}) as sub:
-        await asyncio.sleep(0.1)
+        await admin.server_events.subscribed(mark)  # the server listens: send now
         await admin.call(SEND, {"i": {"taskId": task_id, "text": "watch me"}})
         events = await statuses_until_final(sub)
     assert [e["status"] for e in events] == ["QUEUED", "SENDING", "RETRYING", "SENDING", "SUCCEEDED"]
@@ -62,14 +63,15 @@ async def test_message_subscription_reports_progress(admin: GraphQLClient, sink:
 async def test_reconnecting_with_a_cursor_misses_nothing(admin: GraphQLClient, sink: WebhookSink) -> None:
     task_id, _ = await webhook_task(admin, sink)
     assert admin.token
+    mark = admin.server_events.started
     async with subscribe(ws_url(admin), admin.token, EVENTS, {"t": task_id}) as sub:
-        await asyncio.sleep(0.1)
+        await admin.server_events.subscribed(mark)  # the server listens: send now
         await admin.call(SEND, {"i": {"taskId": task_id, "text": "one"}})
         first = (await sub.next())["messageEvents"]
-    # Disconnected: three more messages are sent meanwhile.
+    # Disconnected: three more messages are sent, and delivered, meanwhile.
     for n in range(3):
-        await admin.call(SEND, {"i": {"taskId": task_id, "text": f"while away {n}"}})
-    await asyncio.sleep(1.0)
+        sent = await admin.call(SEND, {"i": {"taskId": task_id, "text": f"while away {n}"}})
+        await settled_message(admin, STATUS, sent["sendMessage"]["message"]["id"])
     async with subscribe(ws_url(admin), admin.token, EVENTS, {"t": task_id, "a": first["cursor"]}) as sub:
         seen = [(await sub.next())["messageEvents"] for _ in range(2 + 3 * 3)]
     # The rest of the first message, then every change of the three sent while away, each in order.
@@ -86,8 +88,9 @@ async def test_another_users_events_never_arrive(admin: GraphQLClient, sink: Web
     task_id, _ = await webhook_task(admin, sink)
     mine_task, _ = await webhook_task(member, sink)
     assert member.token
+    mark = member.server_events.started
     async with subscribe(ws_url(member), member.token, EVENTS, {}) as sub:
-        await asyncio.sleep(0.1)
+        await member.server_events.subscribed(mark)  # the server listens: send now
         await admin.call(SEND, {"i": {"taskId": task_id, "text": "not for the member"}})
         await member.call(SEND, {"i": {"taskId": mine_task, "text": "mine"}})
         events = await statuses_until_final(sub)
@@ -154,6 +157,6 @@ async def test_dashboard_updates_live(admin: GraphQLClient, sink: WebhookSink) -
 
 async def test_inbox_mutations_check_input(member: GraphQLClient) -> None:
     error = await member.fails("mutation { markInboxRead(ids: []) { changed } }")
-    assert error["extensions"] == {"code": "BAD_INPUT", "field": "ids"}
+    assert code_and_field(error) == {"code": "BAD_INPUT", "field": "ids"}
     data = await member.call("mutation { markInboxRead(ids: [999999]) { changed } }")
     assert data["markInboxRead"]["changed"] == 0

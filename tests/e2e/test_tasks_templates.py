@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from schema.models import Binding, Task, Template
-from tests.helpers import GraphQLClient, unique
+from tests.helpers import GraphQLClient, code_and_field, unique
 
 CREATE_CHANNEL = "mutation($i: CreateChannelInput!) { createChannel(input: $i) { id } }"
 BINDING_FIELDS = "bindings { channelId channelName channelType format options mentionMobiles mentionAll acceptsReceivers enabled }"
@@ -97,9 +97,9 @@ async def test_bad_bindings_are_refused_and_change_nothing(
         assert error["extensions"]["field"] == field, (bindings, error)
     assert not await Task.filter(name=name).exists()
     error = await admin.fails(CREATE_TASK, {"i": {"name": "x" * 101}})
-    assert error["extensions"] == {"code": "BAD_INPUT", "field": "name"}
+    assert code_and_field(error) == {"code": "BAD_INPUT", "field": "name"}
     error = await admin.fails(CREATE_TASK, {"i": {"name": unique("t"), "description": "d" * 2001}})
-    assert error["extensions"] == {"code": "BAD_INPUT", "field": "description"}
+    assert code_and_field(error) == {"code": "BAD_INPUT", "field": "description"}
 
 
 async def test_template_with_placeholders_and_bindings(admin: GraphQLClient) -> None:
@@ -127,16 +127,28 @@ async def test_template_with_placeholders_and_bindings(admin: GraphQLClient) -> 
 
 async def test_bad_templates_are_refused(admin: GraphQLClient) -> None:
     name = unique("tpl")
+    # The reason and args let the editor word each refusal in the console's language.
     cases = [
-        ({"name": name, "placeholders": [{"key": "a"}, {"key": "a"}]}, "placeholders"),
-        ({"name": name, "placeholders": [{"key": "has space"}]}, "placeholders.0.key"),
-        ({"name": name, "title": "t" * 501}, "title"),
-        ({"name": name, "textBody": "b" * 70_000}, "textBody"),
+        (
+            {"name": name, "placeholders": [{"key": "a"}, {"key": "a"}]},
+            "placeholders",
+            "duplicate_placeholders",
+            {"keys": "a"},
+        ),
+        (
+            {"name": name, "placeholders": [{"key": "has space"}]},
+            "placeholders.0.key",
+            "string_pattern_mismatch",
+            {"pattern": "^[A-Za-z_][A-Za-z0-9_.-]{0,63}$"},
+        ),
+        ({"name": name, "title": "t" * 501}, "title", "string_too_long", {"max_length": 500}),
+        ({"name": name, "textBody": "b" * 70_000}, "textBody", "string_too_long", {"max_length": 65_536}),
     ]
-    for data, field in cases:
+    for data, field, reason, args in cases:
         error = await admin.fails(CREATE_TEMPLATE, {"i": data})
         assert error["extensions"]["code"] == "BAD_INPUT", (field, error)
         assert error["extensions"]["field"] == field, (field, error)
+        assert (error["extensions"]["reason"], error["extensions"]["args"]) == (reason, args), error
     assert not await Template.filter(name=name).exists()
 
 
@@ -177,4 +189,4 @@ async def test_bad_pagination_arguments(admin: GraphQLClient) -> None:
         ("{ templates(first: 101) { totalCount } }", "first"),
     ):
         error = await admin.fails(query)
-        assert error["extensions"] == {"code": "BAD_INPUT", "field": field}, query
+        assert code_and_field(error) == {"code": "BAD_INPUT", "field": field}, query

@@ -338,7 +338,7 @@ async def test_import_maps_everything_and_is_idempotent(
         "Inbox": "text",
         "Company SMTP": "html",
     }
-    assert by_name["Inbox"].options == {"usernames": [username]}
+    assert by_name["Inbox"].options == {"usernames": [username], "public_preview": False}
     assert by_name["Company SMTP"].options["to"] == ["ops@example.com"]
     assert any(ids["i4"] in line and ids["bad"] in line for line in report.unmapped), report.unmapped
 

@@ -148,7 +148,7 @@ def test_empty_redis_url_means_embedded(tmp_path: Path) -> None:
         ("PUSHNEST_PORT", "70000", "[server] port"),
         ("PUSHNEST_PORT", "abc", "[server] port"),
         ("PUSHNEST_LOG_LEVEL", "LOUD", "[app] log_level"),
-        ("PUSHNEST_DATABASE_URL", "postgres://x", "[database] url"),
+        ("PUSHNEST_DATABASE_URL", "oracle://x", "[database] url"),
         ("PUSHNEST_JWT_SECRET", "short", "[app] jwt_secret"),
         ("PUSHNEST_REDIS_URL", "http://cache:6379", "[redis] url"),
         ("PUSHNEST_TRUSTED_PROXIES", "not-a-network", "[server] trusted_proxies"),
@@ -173,7 +173,7 @@ def test_bad_env_value_names_env_var_and_ini_key(
         ("server", "port", "70000", "PUSHNEST_PORT"),
         ("server", "port", "abc", "PUSHNEST_PORT"),
         ("app", "log_level", "LOUD", "PUSHNEST_LOG_LEVEL"),
-        ("database", "url", "postgres://x", "PUSHNEST_DATABASE_URL"),
+        ("database", "url", "oracle://x", "PUSHNEST_DATABASE_URL"),
         ("app", "jwt_secret", "short", "PUSHNEST_JWT_SECRET"),
     ],
 )
@@ -314,3 +314,36 @@ def test_the_shipped_example_ini_is_valid(tmp_path: Path) -> None:
     example = Path(__file__).resolve().parents[2] / "conf" / "app.example.ini"
     settings = load_settings({"PUSHNEST_DATA_DIR": str(tmp_path)}, example)
     assert settings.port == 8000 and settings.embedded
+
+
+@pytest.mark.parametrize(
+    ("url", "kind"),
+    [
+        ("sqlite:///tmp/p.db", "sqlite"),
+        ("mysql://root@db/pushnest", "mysql"),
+        ("postgres://pushnest:pw@db/pushnest", "postgres"),
+        ("postgresql://pushnest@db:5433/pushnest", "postgres"),
+    ],
+)
+def test_every_supported_database_url_is_accepted_with_its_kind(tmp_path: Path, url: str, kind: str) -> None:
+    settings = load_settings(
+        {"PUSHNEST_DATA_DIR": str(tmp_path), "PUSHNEST_DATABASE_URL": url}, tmp_path / "no.ini"
+    )
+    assert settings.database_kind == kind
+
+
+@pytest.mark.parametrize(
+    ("given", "prefix"),
+    [("", ""), ("/", ""), ("pushnest", "/pushnest"), ("/pushnest/", "/pushnest"), ("/a/b-c", "/a/b-c")],
+)
+def test_the_path_prefix_is_normalised(tmp_path: Path, given: str, prefix: str) -> None:
+    env = {"PUSHNEST_DATA_DIR": str(tmp_path), "PUSHNEST_PATH_PREFIX": given}
+    assert load_settings(env, tmp_path / "no.ini").path_prefix == prefix
+
+
+@pytest.mark.parametrize("given", ["/../x", "/a/./b", "/a b", '/a"b', "/a?b", "/%2e"])
+def test_a_path_prefix_that_could_leave_its_path_is_refused(tmp_path: Path, given: str) -> None:
+    with pytest.raises(ConfigError, match="PUSHNEST_PATH_PREFIX"):
+        load_settings(
+            {"PUSHNEST_DATA_DIR": str(tmp_path), "PUSHNEST_PATH_PREFIX": given}, tmp_path / "no.ini"
+        )

@@ -278,6 +278,39 @@ def test_migrating_mariadb_again_warns_of_nothing(tmp_path: Path) -> None:
         assert run.stderr == "", run.stderr
 
 
+def test_processes_starting_at_once_migrate_one_postgres_database_in_turn(tmp_path: Path) -> None:
+    import asyncio
+    import secrets
+
+    from tests.conftest import POSTGRES_ROOT, postgres_admin
+    from tests.scaleout.conftest import reachable
+
+    if not reachable(POSTGRES_ROOT, 5432):
+        pytest.skip("needs PostgreSQL")
+    name = f"pushnest_turns_{secrets.token_hex(4)}"
+    asyncio.run(postgres_admin(f"CREATE DATABASE {name}"))
+    try:
+        env = clean_env(tmp_path, PUSHNEST_DATABASE_URL=f"{POSTGRES_ROOT}/{name}")
+        # Without the advisory lock, concurrent CREATE TABLEs collide in PostgreSQL's catalog.
+        procs = [
+            subprocess.Popen(
+                [*PUSHNEST, "migrate"],
+                env=env,
+                cwd=REPO,
+                stderr=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                text=True,
+            )
+            for _ in range(3)
+        ]
+        outcomes = [(proc.wait(timeout=120), proc.communicate()[1]) for proc in procs]
+    finally:
+        asyncio.run(postgres_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    for returncode, err in outcomes:
+        assert returncode == 0, err
+        assert "Traceback" not in err, err
+
+
 def test_a_second_all_in_one_process_is_refused_in_one_line(tmp_path: Path) -> None:
     env = clean_env(tmp_path, PUSHNEST_ADMIN_PASSWORD="a-password-1")
     first, _ = serve_until_ready(env, free_port())

@@ -10,7 +10,7 @@ import pytest
 
 from schema.settings import Settings
 from server.app import create_app
-from server.console import IMMUTABLE, NO_CACHE, SHORT_CACHE
+from server.console import IMMUTABLE, NO_CACHE, SHORT_CACHE, with_base
 
 INDEX = "<!doctype html><title>PushNest console</title><div id=app></div>"
 GRAPHIQL = "<!doctype html><title>PushNest GraphiQL</title><div id=graphiql></div>"
@@ -62,7 +62,7 @@ async def test_client_routes_get_index_html_uncached(console: httpx.AsyncClient)
     for path in ("/", "/messages/12", "/settings/users", "/index.html", "/no-such-file.js", "/apiary"):
         response = await console.get(path)
         assert response.status_code == 200, path
-        assert response.text == INDEX
+        assert response.text == with_base(INDEX, "")
         assert response.headers["cache-control"] == NO_CACHE
         assert response.headers["content-type"].startswith("text/html")
     assert (await console.head("/messages/12")).status_code == 200
@@ -74,7 +74,7 @@ async def test_graphiql_is_served_from_the_build_at_graphql_for_browsers(console
     assert page.status_code == 200 and page.text == GRAPHIQL
     assert page.headers["cache-control"] == NO_CACHE
     # Only there: under its file name it would get the console's policy, which its editor breaks.
-    assert (await console.get("/graphiql.html")).text == INDEX
+    assert (await console.get("/graphiql.html")).text == with_base(INDEX, "")
 
 
 async def test_graphiql_can_be_switched_off(settings: Settings, dist: Path) -> None:
@@ -124,7 +124,7 @@ async def test_no_path_leaves_the_dist_dir_or_shows_hidden_files(
     assert "SECRET" not in response.text
     assert response.status_code in (200, 404)
     if response.status_code == 200:
-        assert response.text == INDEX
+        assert response.text == with_base(INDEX, "")
 
 
 async def test_assets_are_gzipped_when_large_enough(console: httpx.AsyncClient) -> None:
@@ -154,5 +154,5 @@ async def test_a_console_built_after_start_is_served(settings: Settings, tmp_pat
         (later / "assets").mkdir(parents=True)
         (later / "index.html").write_text(INDEX)
         (later / "assets" / "app-abc123.js").write_text(SCRIPT)
-        assert (await client.get("/")).text == INDEX
+        assert (await client.get("/")).text == with_base(INDEX, "")
         assert (await client.get("/assets/app-abc123.js")).status_code == 200

@@ -42,7 +42,7 @@ def assert_headers(response: httpx.Response, csp: str) -> None:
 def test_the_console_policy_is_strict() -> None:
     directives = dict(part.split(" ", 1) for part in CONSOLE_CSP.split("; "))
     assert directives["script-src"] == "'self'" and "unsafe" not in CONSOLE_CSP
-    assert directives["frame-ancestors"] == "'none'" and directives["base-uri"] == "'none'"
+    assert directives["frame-ancestors"] == "'none'" and directives["base-uri"] == "'self'"
     assert directives["connect-src"] == "'self'" and directives["object-src"] == "'none'"
 
 

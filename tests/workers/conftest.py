@@ -1,7 +1,7 @@
 """The delivery core tested directly: claims, recording and the loop on a real database, no uvicorn.
 
-Each test gets a database of its own (SQLite in memory, or a fresh MariaDB database with
-`PUSHNEST_TEST_DB=mysql`) in an isolated Tortoise context, so the session's server, whose
+Each test gets a database of its own (SQLite in memory, or a fresh MariaDB or PostgreSQL database
+with `PUSHNEST_TEST_DB=mysql` or `postgres`) in an isolated Tortoise context, so the session's server, whose
 all-in-one worker claims every due row of the session database, cannot take these tests' rows.
 Sends go to the scriptable webhook receiver on loopback (tests/fakes/webhook_sink.py).
 """
@@ -26,7 +26,7 @@ from schema.net.client import OutboundClients, outbound_clients
 from schema.services.send_context import send_context
 from schema.settings import Settings
 from schema.token_store import MemoryTokenStore
-from tests.conftest import MYSQL_ROOT, mysql_admin, test_db_kind
+from tests.conftest import create_server_database, drop_server_database, test_db_kind
 from tests.fakes.webhook_sink import WebhookSink
 from workers.engine import DeliveryEngine
 from workers.rate_limit import MemoryRateLimiter
@@ -35,15 +35,16 @@ from workers.rate_limit import MemoryRateLimiter
 @pytest.fixture
 async def db() -> AsyncIterator[None]:
     name = f"pushnest_w_{secrets.token_hex(4)}"
-    url = f"{MYSQL_ROOT}/{name}" if test_db_kind() == "mysql" else "sqlite://:memory:"
+    server = test_db_kind() != "sqlite"
+    url = await create_server_database(name) if server else "sqlite://:memory:"
     try:
         async with TortoiseContext() as ctx:
-            await ctx.init(config=tortoise_config(url), _create_db=True)
+            await ctx.init(config=tortoise_config(url))
             await ctx.generate_schemas(safe=False)
             yield
     finally:
-        if test_db_kind() == "mysql":
-            await mysql_admin(f"DROP DATABASE IF EXISTS {name}")
+        if server:
+            await drop_server_database(name)
 
 
 @dataclass

@@ -5,9 +5,10 @@ import { GraphiQL } from 'graphiql'
 import 'graphiql/setup-workers/vite'
 import 'graphiql/style.css'
 import { createPushNestFetcher } from './fetcher'
+import { apiUrl, socketUrl } from '@/lib/apiUrl'
 
-const scheme = location.protocol === 'https:' ? 'wss' : 'ws'
-const fetcher = createPushNestFetcher({ httpUrl: '/graphql', wsUrl: `${scheme}://${location.host}/graphql` })
+// This page is served at the GraphQL endpoint itself (under the path prefix, if any).
+const fetcher = createPushNestFetcher({ httpUrl: apiUrl('graphql'), wsUrl: socketUrl('graphql') })
 
 // An API key or token goes in the Authorization header below; left empty, the console's session
 // (if this browser is signed in to the console) is used. Headers are never saved in storage.

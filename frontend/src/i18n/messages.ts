@@ -1,4 +1,5 @@
 import * as common from './common'
+import * as errors from './errors'
 import * as dashboard from '@/features/dashboard/i18n'
 import * as messages from '@/features/messages/i18n'
 import * as inbox from '@/features/inbox/i18n'
@@ -13,6 +14,7 @@ import * as settings from '@/features/settings/i18n'
 
 export const en = {
   ...common.en,
+  errors: errors.en,
   dashboard: dashboard.en,
   messages: messages.en,
   inbox: inbox.en,
@@ -28,6 +30,7 @@ export const en = {
 
 export const zh: typeof en = {
   ...common.zh,
+  errors: errors.zh,
   dashboard: dashboard.zh,
   messages: messages.zh,
   inbox: inbox.zh,

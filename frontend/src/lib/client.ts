@@ -1,11 +1,8 @@
 import { Client, cacheExchange, fetchExchange, mapExchange, subscriptionExchange } from '@urql/vue'
 import { createClient as createWSClient, type Client as WSClient } from 'graphql-ws'
+import { apiUrl, socketUrl } from '@/lib/apiUrl'
 import { CONSOLE_HEADERS, currentGeneration, signOut, useSession } from '@/lib/session'
 
-function socketUrl(): string {
-  const scheme = location.protocol === 'https:' ? 'wss' : 'ws'
-  return `${scheme}://${location.host}/graphql`
-}
 
 let onSignedOut: () => void = () => {}
 // The sign-in the open socket was opened under: a 4403 for a session we have since replaced (after
@@ -20,7 +17,7 @@ export function sessionEnded(event: unknown): boolean {
 /** One socket per tab; it carries every live view. It signs in with the session cookie, which the
  * browser sends with the upgrade (the API checks the page's origin first). */
 export const socket: WSClient = createWSClient({
-  url: socketUrl(),
+  url: socketUrl('graphql'),
   connectionParams: () => {
     socketGeneration = currentGeneration()
     return {}
@@ -45,7 +42,7 @@ export function whenSignedOut(handler: () => void): void {
 }
 
 export const client = new Client({
-  url: '/graphql',
+  url: apiUrl('graphql'),
   // Lists are small and live views patch them; a document cache with network refresh keeps it simple.
   requestPolicy: 'cache-and-network',
   // The session cookie goes along (same origin); the header lets the API believe it.

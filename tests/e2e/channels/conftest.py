@@ -6,12 +6,10 @@ channel's `send` → the fake vendor), so what is checked is what production doe
 
 from __future__ import annotations
 
-import asyncio
-import time
 from dataclasses import dataclass
 from typing import Any
 
-from tests.helpers import GraphQLClient, unique
+from tests.helpers import GraphQLClient, settled_message, unique
 
 MESSAGE = """query($id: Int!) { message(id: $id) { id status deliveries { status attempts errorClass lastError
   receivers history { number outcome errorClass error vendorResponse } } } }"""
@@ -57,10 +55,4 @@ async def send_and_settle(client: GraphQLClient, task_id: int, timeout: float = 
     """Send through the task and wait until every delivery has a final state."""
     data = await client.call(SEND, {"i": {"taskId": task_id} | fields})
     message_id = int(data["sendMessage"]["message"]["id"])
-    deadline = time.monotonic() + timeout
-    while True:
-        message: dict[str, Any] = (await client.call(MESSAGE, {"id": message_id}))["message"]
-        if message["status"] in ("SUCCEEDED", "PARTIAL", "FAILED"):
-            return Sent(message_id, message)
-        assert time.monotonic() < deadline, message
-        await asyncio.sleep(0.05)
+    return Sent(message_id, await settled_message(client, MESSAGE, message_id, timeout))

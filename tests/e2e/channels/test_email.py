@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email.header import decode_header, make_header
@@ -16,7 +15,7 @@ import pytest
 from tests.conftest import free_port
 from tests.e2e.channels.conftest import MESSAGE, SEND, channel_task, send_and_settle
 from tests.fakes.smtp import PASSWORD, USER, FakeSmtp, self_signed
-from tests.helpers import GraphQLClient
+from tests.helpers import GraphQLClient, delivery_state
 
 
 @dataclass(frozen=True)
@@ -180,13 +179,10 @@ async def test_too_many_messages_defers_the_delivery(admin: GraphQLClient, smtp:
     task = await channel_task(admin, "email", config(smtp, "plain"), binding())
     data = await admin.call(SEND, {"i": {"taskId": task, "text": "later"}})
     message_id = int(data["sendMessage"]["message"]["id"])
-    deadline = time.monotonic() + 10
-    while True:
-        [delivery] = (await admin.call(MESSAGE, {"id": message_id}))["message"]["deliveries"]
-        if delivery["status"] == "RATE_LIMITED":
-            break
-        assert time.monotonic() < deadline, delivery
-        await asyncio.sleep(0.05)
+    message = await delivery_state(
+        admin, MESSAGE, message_id, lambda m: m["deliveries"][0]["status"] == "RATE_LIMITED", timeout=10
+    )
+    [delivery] = message["deliveries"]
     assert delivery["errorClass"] == "rate_limited" and "451" in delivery["lastError"]
 
 

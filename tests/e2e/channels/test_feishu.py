@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import secrets
 import time
@@ -13,7 +12,7 @@ import pytest
 
 from tests.e2e.channels.conftest import MESSAGE, SEND, channel_task, send_and_settle
 from tests.fakes.feishu import MAX_BODY_BYTES, Bot, FakeFeishu, Fault
-from tests.helpers import GraphQLClient
+from tests.helpers import GraphQLClient, delivery_state
 
 
 @pytest.fixture(scope="module")
@@ -177,12 +176,9 @@ async def test_throttling_defers_the_delivery(admin: GraphQLClient, feishu: Fake
     task = await channel_task(admin, "feishu", config(feishu, token), {"format": "TEXT"})
     data = await admin.call(SEND, {"i": {"taskId": task, "text": "later"}})
     message_id = int(data["sendMessage"]["message"]["id"])
-    deadline = time.monotonic() + 10
-    while True:
-        [delivery] = (await admin.call(MESSAGE, {"id": message_id}))["message"]["deliveries"]
-        if delivery["status"] == "RATE_LIMITED":
-            break
-        assert time.monotonic() < deadline, delivery
-        await asyncio.sleep(0.05)
+    message = await delivery_state(
+        admin, MESSAGE, message_id, lambda m: m["deliveries"][0]["status"] == "RATE_LIMITED", timeout=10
+    )
+    [delivery] = message["deliveries"]
     assert delivery["errorClass"] == "rate_limited" and "11232" in delivery["lastError"]
     assert "frequency limited" in delivery["history"][0]["vendorResponse"]

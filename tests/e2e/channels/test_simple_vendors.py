@@ -8,7 +8,6 @@ after one attempt, and the credential never showing in errors or recorded answer
 
 from __future__ import annotations
 
-import asyncio
 import json
 import secrets
 from collections.abc import AsyncIterator, Callable
@@ -19,7 +18,7 @@ import pytest
 
 from tests.e2e.channels.conftest import MESSAGE, SEND, Sent, channel_task, send_and_settle
 from tests.fakes.simple_vendors import Reply, SimpleVendors, server_error, throttle
-from tests.helpers import GraphQLClient
+from tests.helpers import GraphQLClient, delivery_state
 
 TITLE = "Deploy 🚀"
 MARKDOWN = "**v1.2** is live & <ok>"
@@ -303,12 +302,13 @@ async def test_aliyun_daily_limit_defers_the_delivery(admin: GraphQLClient, vend
     task_id = await channel_task(admin, vendor.type_key, account.config, vendor.binding)
     data = await admin.call(SEND, {"i": {"taskId": task_id, "text": TEXT} | vendor.send})
     message_id = int(data["sendMessage"]["message"]["id"])
-    for _ in range(200):
-        message = (await admin.call(MESSAGE, {"id": message_id}))["message"]
+
+    def tried(message: dict[str, Any]) -> bool:
         [delivery] = message["deliveries"]
-        if delivery["history"] and delivery["status"] not in ("QUEUED", "SENDING"):
-            break
-        await asyncio.sleep(0.05)
+        return bool(delivery["history"]) and delivery["status"] not in ("QUEUED", "SENDING")
+
+    message = await delivery_state(admin, MESSAGE, message_id, tried, timeout=10)
+    [delivery] = message["deliveries"]
     assert delivery["status"] == "RATE_LIMITED" and delivery["errorClass"] == "rate_limited", delivery
     assert "isv.BUSINESS_LIMIT_CONTROL" in delivery["lastError"]
     assert message["status"] not in ("SUCCEEDED", "FAILED")

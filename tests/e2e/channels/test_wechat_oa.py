@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -13,7 +12,7 @@ import pytest
 
 from tests.e2e.channels.conftest import MESSAGE, SEND, channel_task, send_and_settle
 from tests.fakes.wechat import FakeWeChat, Fault, openid
-from tests.helpers import GraphQLClient
+from tests.helpers import GraphQLClient, delivery_state
 
 TEMPLATE = "tpl-ngqIpbwh8bUfcSsECmogfXcV"
 
@@ -51,14 +50,11 @@ def assert_no_secrets(fake: FakeWeChat, message: dict[str, Any]) -> None:
 async def until_delivery(
     client: GraphQLClient, message_id: int, status: str, timeout: float = 10.0
 ) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while True:
-        message = (await client.call(MESSAGE, {"id": message_id}))["message"]
-        [delivery] = message["deliveries"]
-        if delivery["status"] == status:
-            return dict(delivery)
-        assert time.monotonic() < deadline, delivery
-        await asyncio.sleep(0.05)
+    def reached(message: dict[str, Any]) -> bool:
+        return bool(message["deliveries"][0]["status"] == status)
+
+    message = await delivery_state(client, MESSAGE, message_id, reached, timeout)
+    return dict(message["deliveries"][0])
 
 
 async def test_template_message_to_the_bindings_openids(admin: GraphQLClient, wechat: FakeWeChat) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -11,7 +10,7 @@ import pytest
 
 from tests.e2e.channels.conftest import MESSAGE, SEND, Sent, channel_task, send_and_settle
 from tests.fakes.wecom import APP_SEND, ROBOT, App, FakeWeCom
-from tests.helpers import GraphQLClient
+from tests.helpers import GraphQLClient, delivery_state
 
 
 @pytest.fixture(scope="module")
@@ -44,14 +43,12 @@ async def app_task(
 
 
 async def wait_for_status(client: GraphQLClient, message_id: int, status: str) -> dict[str, Any]:
-    deadline = time.monotonic() + 10
-    while True:
-        message = (await client.call(MESSAGE, {"id": message_id}))["message"]
-        delivery: dict[str, Any] = message["deliveries"][0]
-        if delivery["status"] == status:
-            return delivery
-        assert time.monotonic() < deadline, message
-        await asyncio.sleep(0.05)
+    def reached(message: dict[str, Any]) -> bool:
+        return bool(message["deliveries"][0]["status"] == status)
+
+    message = await delivery_state(client, MESSAGE, message_id, reached, timeout=10)
+    delivery: dict[str, Any] = message["deliveries"][0]
+    return delivery
 
 
 def kept_texts(sent: Sent) -> list[str]:

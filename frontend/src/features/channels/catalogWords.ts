@@ -153,6 +153,7 @@ export const zhCatalog: ChannelCatalog = {
     description: '投递到 PushNest 用户的站内信收件箱，在控制台实时显示。',
     bindingFields: {
       usernames: { label: '用户' },
+      public_preview: { label: '公开预览链接', help: '持有链接的任何人都能阅读该消息；每位收件人都可以撤销链接' },
     },
   },
   wecom_app: {

@@ -17,6 +17,13 @@ export const CronJobsDocument = graphql(`
   }
 `)
 
+/** One job as it stands now: after "run now" its last run, outcome and message have changed. */
+export const CronJobDocument = graphql(`
+  query CronJob($id: Int!) {
+    cronJob(id: $id) { ...CronJobFields }
+  }
+`)
+
 export const CronTasksDocument = graphql(`
   query CronTasks($first: Int, $after: String) {
     tasks(first: $first, after: $after) {

@@ -5,7 +5,7 @@ export const InboxListDocument = graphql(`
     inbox(first: $first, after: $after, unreadOnly: $unreadOnly) {
       totalCount
       pageInfo { hasNextPage endCursor }
-      edges { node { id messageId title body format url sender { username apiKeyName } read readAt createdAt } }
+      edges { node { id messageId title body format url sender { username apiKeyName } read readAt previewUrl createdAt } }
     }
   }
 `)
@@ -25,5 +25,11 @@ export const MarkAllInboxReadDocument = graphql(`
 export const DeleteInboxItemsDocument = graphql(`
   mutation DeleteInboxItems($ids: [Int!]!) {
     deleteInboxItems(ids: $ids) { changed unreadCount }
+  }
+`)
+
+export const RevokeInboxPreviewDocument = graphql(`
+  mutation RevokeInboxPreview($id: Int!) {
+    revokeInboxPreview(id: $id) { id previewUrl }
   }
 `)

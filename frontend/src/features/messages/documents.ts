@@ -58,9 +58,12 @@ export const MessagesDocument = graphql(`
   }
 `)
 
-export const MessageRowDocument = graphql(`
-  query MessageRow($id: Int!) {
-    message(id: $id) { ...MessageRowFields }
+/** The rows a burst of live events named, in one call (see batchRead.ts). */
+export const MessagesByIdsDocument = graphql(`
+  query MessagesByIds($ids: [Int!]!, $first: Int!) {
+    messages(filter: { ids: $ids }, first: $first) {
+      edges { node { ...MessageRowFields } }
+    }
   }
 `)
 

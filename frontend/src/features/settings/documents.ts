@@ -20,3 +20,16 @@ export const UpdateSiteSettingsDocument = graphql(`
     updateSiteSettings(input: $input) { ...SiteSettingsFields }
   }
 `)
+
+export const ResetSiteSettingsDocument = graphql(`
+  mutation ResetSiteSettings {
+    resetSiteSettings { ...SiteSettingsFields }
+  }
+`)
+
+/** The About panel (admins only). */
+export const AboutDocument = graphql(`
+  query About {
+    about { version pythonVersion startedAt uptimeSeconds memoryBytes database mode }
+  }
+`)

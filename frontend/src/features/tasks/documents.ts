@@ -23,6 +23,8 @@ export const TaskDetailFragment = graphql(`
     name
     description
     enabled
+    acceptLegacyToken
+    legacyToken
     createdAt
     updatedAt
     bindings { ...TaskBinding }
@@ -124,5 +126,17 @@ export const LiveMessageDocument = graphql(`
 export const MessageEventsDocument = graphql(`
   subscription TestSendMessageEvents($messageId: Int!) {
     messageEvents(messageId: $messageId) { ...DeliveryEventFields }
+  }
+`)
+
+export const SwitchTaskLegacyTokenDocument = graphql(`
+  mutation TaskLegacyTokenSwitch($id: Int!, $on: Boolean!) {
+    updateTask(id: $id, input: { acceptLegacyToken: $on }) { id acceptLegacyToken legacyToken }
+  }
+`)
+
+export const SwitchTemplateLegacyTokenDocument = graphql(`
+  mutation TemplateLegacyTokenSwitch($id: Int!, $on: Boolean!) {
+    updateTemplate(id: $id, input: { acceptLegacyToken: $on }) { id acceptLegacyToken legacyToken }
   }
 `)

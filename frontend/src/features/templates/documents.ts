@@ -15,6 +15,8 @@ export const TemplateDetailFragment = graphql(`
     mentionUserIds
     mentionAll
     enabled
+    acceptLegacyToken
+    legacyToken
     bindings { ...TaskBinding }
     warnings { channelName message code args }
     createdAt

@@ -18,7 +18,7 @@ import {
 const saved: TemplateDetailFragment = {
   id: 3, ownerId: 1, name: 'Alert', description: '', title: '{{service}} is {{ state }}', textBody: 'At {{time}}: {{service}}',
   markdownBody: '', htmlBody: '<b>{{service}}</b>', placeholders: [{ key: 'service', label: 'Service', default: 'api' }, { key: 'state', label: '', default: '' }],
-  mentionMobiles: ['138'], mentionUserIds: [], mentionAll: false, enabled: true,
+  mentionMobiles: ['138'], mentionUserIds: [], mentionAll: false, enabled: true, acceptLegacyToken: false, legacyToken: null,
   bindings: [{ id: 1, channelId: 2, channelName: 'ops', channelType: 'webhook', format: 'TEXT', options: {}, mentionMobiles: [], mentionUserIds: [], mentionAll: false, acceptsReceivers: false, enabled: true }],
   warnings: [], createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z',
 }
