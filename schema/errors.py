@@ -76,6 +76,12 @@ class Forbidden(PushNestError):
     code = "FORBIDDEN"
 
 
+class PasswordChangeRequired(Forbidden):
+    """The account's password came from elsewhere (an import): it may only choose a new one."""
+
+    code = "PASSWORD_CHANGE_REQUIRED"
+
+
 class TooManyRequests(PushNestError):
     code = "RATE_LIMITED"
 

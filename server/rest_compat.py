@@ -312,8 +312,8 @@ async def _send_v1(request: Request, body: dict[str, Any], caller: Caller) -> An
 
 async def _waited(request: Request, result: SendResult) -> Answer:
     """Message Nest's sync mode: the outcome decides the answer."""
-    ids = [d.id for d in result.deliveries]
-    row = await messages.wait_for_outcome(runtime_of(request), result.message, ids, SYNC_WAIT_SECONDS)
+    deliveries = [d.id for d in result.deliveries]
+    row = await messages.wait_for_outcome(runtime_of(request), result.message, deliveries, SYNC_WAIT_SECONDS)
     data = _summary(request, result, row)
     if row.status is MessageStatus.SUCCEEDED:
         return Answer(data, SENT)

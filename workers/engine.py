@@ -127,8 +127,9 @@ class DeliveryEngine:
         try:
             # asyncio.timeout, not wait_for: no extra task per send.
             async with asyncio.timeout(self._settings.send_timeout_seconds + 5):
-                # An admin may allow a channel to reach private targets (schema/net/client.py).
-                ctx = self._ctx.allowing_private(channel.allow_private_targets)
+                # An admin may allow a channel to reach private targets (schema/net/client.py);
+                # a channel may have its own proxy.
+                ctx = self._ctx.for_channel(channel.allow_private_targets, config)
                 with vendor_span(job.row.channel_type, job.row.attempts):
                     receipt = await send(self._outgoing(job), config, ctx)
         except ChannelError as exc:

@@ -41,6 +41,8 @@ router.beforeEach(async (to) => {
     if (!result.data) return { name: 'login', query: { next: to.fullPath } }
     signIn(result.data.me)
   }
+  // Until an imported account has chosen a new password, the API refuses everything else.
+  if (session.user.value?.mustChangePassword && to.name !== 'settings') return { name: 'settings' }
   if (to.meta.admin && !session.isAdmin.value) return { name: 'dashboard' }
   return true
 })

@@ -34,6 +34,7 @@ from schema.channels.base import (
     ChannelType,
     ErrorClass,
     Format,
+    HttpChannelConfig,
     Outgoing,
     Receipt,
     SendContext,
@@ -51,7 +52,7 @@ _RETRYABLE = frozenset({"isp.SYSTEM_ERROR", "isp.GATEWAY_ERROR", "ServiceUnavail
 _RETRY_WITH_NEW_NONCE = frozenset({"SignatureNonceUsed"})
 
 
-class Config(ChannelConfig):
+class Config(HttpChannelConfig):
     """An AccessKey, a signature and the template the message text goes into."""
 
     base_url: BaseUrl = Field(default="https://dysmsapi.aliyuncs.com", title="API base URL")

@@ -21,7 +21,7 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal, Protocol
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, SecretStr
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr
 
 from schema.net.targets import Outbound, Resolve, system_resolve
 
@@ -77,6 +77,25 @@ TargetUrl = Annotated[str, AfterValidator(_http_url), Outbound("url")]
 # A host name or address PushNest connects to by itself (SMTP), and the port it uses there.
 TargetHost = Annotated[str, Outbound("host")]
 TargetPort = Annotated[int, Outbound("port")]
+
+
+def _proxy_url(value: str) -> str:
+    if not value:
+        return value
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("must be an http:// or https:// proxy URL (SOCKS is not supported)")
+    if parts.username or parts.password:
+        raise ValueError("put the proxy's user and password in Proxy credentials, not in the URL")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise ValueError("a proxy URL is scheme://host:port")
+    return value.rstrip("/")
+
+
+# An HTTP(S) proxy a channel's requests go through: PushNest connects to it, so the proxy itself is
+# judged by the outbound-target policy like any target (at save time and at every connect).
+ProxyUrl = Annotated[str, AfterValidator(_proxy_url), Outbound("url")]
+PROXY_FIELDS = ("proxy_url", "proxy_credentials")
 # An http(s) URL or empty (an optional icon, avatar, link…).
 OptionalHttpUrl = Annotated[str, AfterValidator(_optional_http_url)]
 
@@ -85,6 +104,21 @@ class ChannelConfig(BaseModel):
     """Base for account configs and binding options: unknown keys are refused, not ignored."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class HttpChannelConfig(ChannelConfig):
+    """Base for channels that speak HTTP: they may send through an HTTP(S) proxy of their own (a
+    vendor's trusted-IP rule, a network that reaches the internet only through a proxy). Listed
+    last in forms (`fields_of`)."""
+
+    proxy_url: ProxyUrl = Field(
+        default="",
+        title="HTTP(S) proxy",
+        description="e.g. http://proxy.example.com:3128; empty = connect directly",
+    )
+    proxy_credentials: SecretStr | None = Field(
+        default=None, title="Proxy credentials", description="user:password, if the proxy asks for them"
+    )
 
 
 class NoBindingOptions(ChannelConfig):
@@ -228,12 +262,23 @@ class SendContext:
     open_http: Any = None
     # Resolves a host for channels that connect by themselves (SMTP), judged by the same policy.
     resolve: Resolve = system_resolve
+    # The channel's HTTP(S) proxy ("" = none) and its "user:password", for `call` to use.
+    proxy: str = ""
+    proxy_credentials: str = ""
 
     def allowing_private(self, allowed: bool = True) -> SendContext:
         """This context, able to reach private targets if `allowed` (an admin's per-channel flag)."""
         if not allowed or self.allow_private_targets or self.open_http is None:
             return self
         return replace(self, http=self.open_http, allow_private_targets=True)
+
+    def for_channel(self, allow_private: bool, config: BaseModel) -> SendContext:
+        """The context one channel sends with: its private-target flag and its proxy, if any."""
+        ctx = self.allowing_private(allow_private)
+        if not isinstance(config, HttpChannelConfig) or not config.proxy_url:
+            return ctx
+        credentials = config.proxy_credentials.get_secret_value() if config.proxy_credentials else ""
+        return replace(ctx, proxy=config.proxy_url, proxy_credentials=credentials)
 
 
 Sender = Callable[[Outgoing, Any, SendContext], Awaitable[Receipt]]
@@ -254,8 +299,10 @@ class ChannelType:
     max_body_bytes: int | None = None
     rate_limit: RateLimit | None = None
     description: str = ""
-    # How many dynamic receivers one delivery carries (1 = the vendor's API takes one at a time).
+    # How many dynamic receivers one delivery carries (1 = the vendor's API takes one at a time),
+    # or a function of the binding's options when the binding decides (email: one mail each or Bcc).
     receivers_per_send: int = 1
+    receivers_per_send_for: Callable[[Mapping[str, Any]], int] | None = None
     # The sending function; None while a channel is declared but not yet implemented.
     send: Sender | None = None
 
@@ -266,6 +313,13 @@ class ChannelType:
     @property
     def supports_receivers(self) -> bool:
         return self.receiver_kind is not None
+
+    def receivers_per_delivery(self, options: Mapping[str, Any]) -> int:
+        """How many per-call receivers one delivery of a binding with these options carries."""
+        chosen = (
+            self.receivers_per_send_for(options) if self.receivers_per_send_for else self.receivers_per_send
+        )
+        return max(1, chosen)
 
     def config_fields(self) -> list[FieldSpec]:
         return fields_of(self.config_model)
@@ -278,9 +332,11 @@ class ChannelType:
 
 
 def fields_of(model: type[BaseModel]) -> list[FieldSpec]:
-    """Describe a model's fields for a generated form, in declaration order."""
+    """Describe a model's fields for a generated form, in declaration order (the proxy last)."""
     specs = []
-    for name, info in model.model_fields.items():
+    names = sorted(model.model_fields, key=lambda name: name in PROXY_FIELDS)
+    for name in names:
+        info = model.model_fields[name]
         kind, options = _kind_of(info.annotation)
         extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
         if "kind" in extra:

@@ -29,6 +29,7 @@ from schema.channels.base import (
     ChannelType,
     ErrorClass,
     Format,
+    HttpChannelConfig,
     Mention,
     Outgoing,
     RateLimit,
@@ -40,7 +41,7 @@ from schema.channels.masking import scrub
 from schema.domain.retry import parse_retry_after
 
 
-class Config(ChannelConfig):
+class Config(HttpChannelConfig):
     """One robot in one group."""
 
     base_url: BaseUrl = Field(
@@ -66,6 +67,12 @@ class BindingOptions(ChannelConfig):
 
     msgtype: Literal["auto", "markdown", "text"] = Field(
         default="auto", title="Message type", description="auto = markdown when the message has one"
+    )
+    # Off for bindings imported from Message Nest, which used the keyword only for its test button.
+    append_keyword: bool = Field(
+        default=True,
+        title="Add the keyword",
+        description="Add the channel's keyword to messages that lack it",
     )
 
 
@@ -118,7 +125,8 @@ def payload(outgoing: Outgoing, config: Config) -> dict[str, Any]:
         missing = [token for token in wanted if token not in content]
         if missing:
             content += gap + " ".join(missing)
-    if config.keyword and config.keyword not in f"{title}\n{content}":
+    wants_keyword = outgoing.options.get("append_keyword", True) is not False
+    if wants_keyword and config.keyword and config.keyword not in f"{title}\n{content}":
         content += gap + config.keyword
     body: dict[str, Any] = {"msgtype": msgtype, "msgUuid": outgoing.idempotency_key}
     if msgtype == "text":

@@ -15,9 +15,9 @@ from pydantic import Field, SecretStr
 
 from schema.channels.base import (
     BaseUrl,
-    ChannelConfig,
     ChannelType,
     Format,
+    HttpChannelConfig,
     OptionalHttpUrl,
     Outgoing,
     RateLimit,
@@ -28,7 +28,7 @@ from schema.channels.http import call
 from schema.channels.http_status import check_status, json_of
 
 
-class Config(ChannelConfig):
+class Config(HttpChannelConfig):
     """One webhook of one Discord channel."""
 
     base_url: BaseUrl = Field(default="https://discord.com", title="API base URL")

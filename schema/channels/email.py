@@ -14,10 +14,11 @@ import hashlib
 import html
 import socket
 import ssl
+from collections.abc import Mapping
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate
-from typing import Literal
+from typing import Any, Literal
 
 import aiosmtplib
 from aiosmtplib.email import flatten_message
@@ -83,11 +84,19 @@ class Config(ChannelConfig):
 
 
 class BindingOptions(ChannelConfig):
-    """Who receives the mail; per-call receivers are added to `to`."""
+    """Who receives the mail. Per-call receivers never share a To: each gets a mail of their own,
+    or (`receivers_as` bcc) one mail reaches them all as Bcc. A call with receivers reaches them
+    instead of the binding's own To/Cc/Bcc, as Message Nest's dynamic mode did."""
 
     to: list[str] = Field(default_factory=list, title="To")
     cc: list[str] = Field(default_factory=list, title="Cc")
     bcc: list[str] = Field(default_factory=list, title="Bcc", description="Not shown to other recipients")
+    receivers_as: Literal["separate", "bcc"] = Field(
+        default="separate",
+        title="Per-call recipients",
+        description="separate = one mail each; bcc = one mail, every recipient in Bcc. "
+        "Either way no recipient sees another's address",
+    )
 
     @field_validator("to", "cc", "bcc")
     @classmethod
@@ -95,6 +104,8 @@ class BindingOptions(ChannelConfig):
         return [_check_address(v.strip()) for v in values if v.strip()]
 
 
+# [inf] one Bcc mail to up to 50 per-call receivers; providers cap RCPTs near 100.
+BCC_RECEIVERS_PER_SEND = 50
 _THROTTLE_WORDS = ("too many", "rate", "limit", "throttl", "try again later", "slow down")
 _THROTTLE_WAIT_SECONDS = 60.0
 _SUBJECT_FALLBACK_CHARS = 60
@@ -123,12 +134,28 @@ def _one_line(value: str) -> str:
     return " ".join(value.split())
 
 
+def receivers_per_send(options: Mapping[str, Any]) -> int:
+    """One receiver per delivery (so per mail) unless the binding sends them one mail as Bcc."""
+    return BCC_RECEIVERS_PER_SEND if options.get("receivers_as") == "bcc" else 1
+
+
+def _recipients(outgoing: Outgoing, options: BindingOptions) -> tuple[list[str], list[str], list[str]]:
+    """To, Cc and Bcc: the binding's own, or the call's receivers (alone in To, or all in Bcc)."""
+    receivers = list(dict.fromkeys(valid_receivers(outgoing)[0]))
+    if not outgoing.receivers:
+        to = list(dict.fromkeys(options.to))
+        cc = [a for a in dict.fromkeys(options.cc) if a not in to]
+        return to, cc, [a for a in dict.fromkeys(options.bcc) if a not in to and a not in cc]
+    if options.receivers_as == "bcc" or len(receivers) > 1:
+        # Never a shared To: a delivery planned with several receivers reaches them as Bcc.
+        return [], [], receivers
+    return receivers, [], []
+
+
 def build_message(outgoing: Outgoing, config: Config) -> tuple[EmailMessage, list[str]]:
     """The message (without a Bcc header) and every envelope recipient (To, Cc and Bcc)."""
     options = BindingOptions.model_validate(dict(outgoing.options))
-    to = list(dict.fromkeys([*options.to, *valid_receivers(outgoing)[0]]))
-    cc = [a for a in dict.fromkeys(options.cc) if a not in to]
-    bcc = [a for a in dict.fromkeys(options.bcc) if a not in to and a not in cc]
+    to, cc, bcc = _recipients(outgoing, options)
     if not (to or cc or bcc):
         raise ChannelError(
             "no (valid) recipients: set To/Cc/Bcc on the binding or pass email addresses",
@@ -136,8 +163,8 @@ def build_message(outgoing: Outgoing, config: Config) -> tuple[EmailMessage, lis
         )
     message = EmailMessage()
     message["From"] = Address(_one_line(config.from_name), addr_spec=config.from_address)
-    if to:
-        message["To"] = ", ".join(to)
+    # RFC 5322 group syntax for "no visible recipient": the Bcc-only mail.
+    message["To"] = ", ".join(to) if to else "undisclosed-recipients:;"
     if cc:
         message["Cc"] = ", ".join(cc)
     first_line = outgoing.text.strip().split("\n", 1)[0][:_SUBJECT_FALLBACK_CHARS]
@@ -324,7 +351,8 @@ CHANNEL_TYPE = ChannelType(
     formats=(Format.HTML, Format.TEXT),
     binding_model=BindingOptions,
     receiver_kind="email",
-    receivers_per_send=50,  # [inf] one mail to up to 50 per-call receivers; providers cap RCPTs ~100
+    receivers_per_send=BCC_RECEIVERS_PER_SEND,
+    receivers_per_send_for=receivers_per_send,
     send=send,
     description="Send mail through any SMTP server; many To/Cc/Bcc per message.",
 )

@@ -24,6 +24,7 @@ from schema.channels.base import (
     ChannelType,
     ErrorClass,
     Format,
+    HttpChannelConfig,
     Mention,
     Outgoing,
     RateLimit,
@@ -34,7 +35,7 @@ from schema.channels.http import call, kept, throttle_wait
 from schema.channels.masking import scrub, secret_values
 
 
-class Config(ChannelConfig):
+class Config(HttpChannelConfig):
     """One bot in one group."""
 
     base_url: BaseUrl = Field(

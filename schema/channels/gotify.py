@@ -14,10 +14,10 @@ from pydantic import Field, SecretStr
 
 from schema.channels.base import (
     BaseUrl,
-    ChannelConfig,
     ChannelType,
     ErrorClass,
     Format,
+    HttpChannelConfig,
     Outgoing,
     Receipt,
     SendContext,
@@ -26,7 +26,7 @@ from schema.channels.http import call
 from schema.channels.http_status import check_status, json_of, vendor_failure
 
 
-class Config(ChannelConfig):
+class Config(HttpChannelConfig):
     """An application on a Gotify server."""
 
     # Gotify has no public instance, so there is no default.

@@ -2,7 +2,8 @@
 
 Private targets are refused by the client itself (`ctx.http`, schema/net/client.py), for every
 request a channel makes (token fetches included); `call` turns that refusal into a permanent
-failure that says so, without anything from the target (it was never contacted).
+failure that says so, without anything from the target (it was never contacted). A channel with
+a proxy (`ctx.proxy`) sends every request through it; the proxy's own address is judged instead.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ async def call(ctx: SendContext, method: str, url: str, **kwargs: Any) -> httpx.
     have reached the vendor, so its outcome is `unknown` (still retried: delivery is at-least-once).
     A target the policy refused is permanent: another try cannot make it public.
     """
+    if ctx.proxy:
+        # SendClient takes these (schema/net/client.py); the proxy is judged like any target.
+        kwargs |= {"proxy": ctx.proxy, "proxy_credentials": ctx.proxy_credentials}
     try:
         response: httpx.Response = await ctx.http.request(
             method, url, timeout=ctx.timeout_seconds, follow_redirects=False, **kwargs

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+import re
+
+from pydantic import Field, field_validator
 
 from schema.channels.base import (
     ChannelConfig,
@@ -30,10 +32,33 @@ class BindingOptions(ChannelConfig):
         title="Public preview link",
         description="Anyone with the link can read the message; each recipient can revoke it",
     )
+    blacklist_regex: str = Field(
+        default="",
+        max_length=500,
+        title="Blacklist (regular expression)",
+        description="A message whose title or body matches is not stored (and counts as delivered)",
+    )
+
+    @field_validator("blacklist_regex")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a regular expression: {exc}") from None
+        return value
+
+
+def blacklisted(outgoing: Outgoing) -> bool:
+    """Whether the binding's blacklist matches the message (Message Nest's hosted-message filter)."""
+    pattern = str(outgoing.options.get("blacklist_regex") or "")
+    return bool(pattern) and re.search(pattern, f"{outgoing.title}\n{outgoing.body}") is not None
 
 
 async def send(outgoing: Outgoing, config: Config, ctx: SendContext) -> Receipt:
     """Store the message in the inboxes of the binding's users (or the call's receivers)."""
+    if blacklisted(outgoing):
+        return Receipt("not stored: the message matches the binding's blacklist")
     fixed = tuple(outgoing.options.get("usernames", ()))
     usernames = tuple(dict.fromkeys(outgoing.receivers or fixed))
     if not usernames:

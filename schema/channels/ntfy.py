@@ -1,7 +1,8 @@
 """ntfy: publish to a topic on ntfy.sh or a self-hosted ntfy server.
 
 POST {server}/{topic} with the body as the message and the rest in headers (Title, Priority, Tags,
-Click, Markdown). Header values that are not ASCII are sent RFC 2047-encoded, which ntfy decodes.
+Click, Icon, Actions, Markdown). Header values that are not ASCII are sent RFC 2047-encoded, which
+ntfy decodes. Actions use ntfy's short header form: `view, Open, https://…; http, Close, https://…`.
 """
 
 from __future__ import annotations
@@ -9,14 +10,23 @@ from __future__ import annotations
 import base64
 
 import httpx
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 
-from schema.channels.base import BaseUrl, ChannelConfig, ChannelType, Format, Outgoing, Receipt, SendContext
+from schema.channels.base import (
+    BaseUrl,
+    ChannelType,
+    Format,
+    HttpChannelConfig,
+    OptionalHttpUrl,
+    Outgoing,
+    Receipt,
+    SendContext,
+)
 from schema.channels.http import call
 from schema.channels.http_status import check_status, json_of
 
 
-class Config(ChannelConfig):
+class Config(HttpChannelConfig):
     """A topic on an ntfy server."""
 
     base_url: BaseUrl = Field(default="https://ntfy.sh", title="Server URL")
@@ -28,6 +38,31 @@ class Config(ChannelConfig):
     password: SecretStr | None = Field(default=None, title="Password")
     priority: int = Field(default=3, ge=1, le=5, title="Priority", description="1 = min … 5 = max")
     tags: list[str] = Field(default_factory=list, title="Tags", description="Emoji short codes or words")
+    icon: OptionalHttpUrl = Field(
+        default="", title="Icon URL", description="A JPEG or PNG shown with the notification"
+    )
+    actions: str = Field(
+        default="",
+        max_length=2000,
+        title="Actions",
+        description="Up to 3 buttons in ntfy's short form: view, Open, https://…; http, Close, https://…",
+    )
+
+    @field_validator("actions")
+    @classmethod
+    def _actions(cls, value: str) -> str:
+        items = [a.strip() for a in value.replace("\n", ";").split(";") if a.strip()]
+        if len(items) > MAX_ACTIONS:
+            raise ValueError(f"ntfy takes at most {MAX_ACTIONS} actions")
+        for number, item in enumerate(items, start=1):
+            kind, _, rest = item.partition(",")
+            if kind.strip().lower() not in ACTION_KINDS or not rest.strip():
+                raise ValueError(f"action {number} is not '<view|http|broadcast>, <label>[, …]'")
+        return "; ".join(items)
+
+
+ACTION_KINDS = ("view", "http", "broadcast")
+MAX_ACTIONS = 3  # [doc] ntfy: "up to three user actions"
 
 
 def header_value(value: str) -> str:
@@ -46,6 +81,10 @@ def headers_for(outgoing: Outgoing, config: Config) -> dict[str, str]:
         headers["Tags"] = header_value(",".join(config.tags))
     if outgoing.url:
         headers["Click"] = outgoing.url
+    if config.icon:
+        headers["Icon"] = config.icon
+    if config.actions:
+        headers["Actions"] = header_value(config.actions)
     if outgoing.format is Format.MARKDOWN:
         headers["Markdown"] = "yes"
     if config.access_token is not None:

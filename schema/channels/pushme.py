@@ -12,10 +12,10 @@ from pydantic import Field, SecretStr
 
 from schema.channels.base import (
     BaseUrl,
-    ChannelConfig,
     ChannelType,
     ErrorClass,
     Format,
+    HttpChannelConfig,
     Outgoing,
     Receipt,
     SendContext,
@@ -24,7 +24,7 @@ from schema.channels.http import call
 from schema.channels.http_status import check_status, vendor_failure
 
 
-class Config(ChannelConfig):
+class Config(HttpChannelConfig):
     """A PushMe push key."""
 
     base_url: BaseUrl = Field(default="https://push.i-i.me", title="Server URL")

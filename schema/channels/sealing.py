@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from schema.channels.base import ChannelConfig, ChannelType
+from schema.channels.base import PROXY_FIELDS, ChannelConfig, ChannelType
 from schema.crypto import SecretBox
 
 
@@ -20,6 +20,10 @@ def split_model(kind: ChannelType, model: ChannelConfig) -> tuple[dict[str, Any]
     """A validated config as public JSON and clear secrets."""
     names = kind.secret_names()
     public = model.model_dump(mode="json", exclude=set(names))
+    # No proxy, no proxy field: configs read the same as those saved before channels had proxies.
+    for name in PROXY_FIELDS:
+        if public.get(name) == "":
+            del public[name]
     secrets: dict[str, str] = {}
     for name in names:
         value = getattr(model, name)

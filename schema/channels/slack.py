@@ -16,10 +16,10 @@ from pydantic import Field, SecretStr, field_validator
 
 from schema.channels.base import (
     BaseUrl,
-    ChannelConfig,
     ChannelType,
     ErrorClass,
     Format,
+    HttpChannelConfig,
     Outgoing,
     RateLimit,
     Receipt,
@@ -29,7 +29,7 @@ from schema.channels.http import call
 from schema.channels.http_status import check_status, vendor_failure
 
 
-class Config(ChannelConfig):
+class Config(HttpChannelConfig):
     """One incoming webhook (bound to one channel by Slack)."""
 
     base_url: BaseUrl = Field(

@@ -19,10 +19,10 @@ from pydantic import Field, SecretStr, field_validator
 
 from schema.channels.base import (
     BaseUrl,
-    ChannelConfig,
     ChannelType,
     ErrorClass,
     Format,
+    HttpChannelConfig,
     Outgoing,
     RateLimit,
     Receipt,
@@ -35,7 +35,7 @@ from schema.domain.bodies import markdown_to_html
 _CHAT_ID = re.compile(r"^(-?\d+|@[A-Za-z0-9_]{4,})$")
 
 
-class Config(ChannelConfig):
+class Config(HttpChannelConfig):
     """A bot and the chat it posts to."""
 
     base_url: BaseUrl = Field(default="https://api.telegram.org", title="API base URL")

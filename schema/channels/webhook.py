@@ -15,12 +15,12 @@ import httpx
 from pydantic import Field, SecretStr, field_validator
 
 from schema.channels.base import (
-    ChannelConfig,
     ChannelError,
     ChannelType,
     ErrorClass,
     FieldKind,
     Format,
+    HttpChannelConfig,
     Outgoing,
     Receipt,
     SendContext,
@@ -32,7 +32,7 @@ from schema.domain.render import render
 _HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 
 
-class Config(ChannelConfig):
+class Config(HttpChannelConfig):
     """Where and how to call the webhook."""
 
     url: TargetUrl = Field(min_length=1, title="URL")

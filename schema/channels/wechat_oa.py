@@ -22,6 +22,7 @@ from schema.channels.base import (
     ChannelType,
     ErrorClass,
     Format,
+    HttpChannelConfig,
     Outgoing,
     Receipt,
     SendContext,
@@ -30,7 +31,7 @@ from schema.channels.http import call, kept
 from schema.channels.masking import scrub
 
 
-class Config(ChannelConfig):
+class Config(HttpChannelConfig):
     """An official account and the template it sends with."""
 
     base_url: BaseUrl = Field(default="https://api.weixin.qq.com", title="API base URL")

@@ -25,6 +25,7 @@ from schema.channels.base import (
     ChannelType,
     ErrorClass,
     Format,
+    HttpChannelConfig,
     Outgoing,
     RateLimit,
     Receipt,
@@ -34,7 +35,7 @@ from schema.channels.http import call
 from schema.channels.wecom_robot import RETRYABLE_CODES, THROTTLED_CODE, answer_of, error, wait
 
 
-class Config(ChannelConfig):
+class Config(HttpChannelConfig):
     """One application of one corporation."""
 
     base_url: BaseUrl = Field(default="https://qyapi.weixin.qq.com", title="API base URL")

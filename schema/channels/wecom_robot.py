@@ -23,6 +23,7 @@ from schema.channels.base import (
     ChannelType,
     ErrorClass,
     Format,
+    HttpChannelConfig,
     Mention,
     Outgoing,
     RateLimit,
@@ -34,7 +35,7 @@ from schema.channels.http import call, kept
 from schema.domain.retry import parse_retry_after
 
 
-class Config(ChannelConfig):
+class Config(HttpChannelConfig):
     """One robot in one group."""
 
     base_url: BaseUrl = Field(default="https://qyapi.weixin.qq.com", title="API base URL")

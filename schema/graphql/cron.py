@@ -21,7 +21,10 @@ class CronJobNode:
     name: str
     task_id: int | None
     template_id: int | None
-    expression: str = strawberry.field(description="5 fields: minute hour day-of-month month day-of-week.")
+    expression: str = strawberry.field(
+        description="5 fields (minute hour day-of-month month day-of-week), or a descriptor: "
+        "@hourly, @daily, @weekly, @monthly, @yearly, or @every <duration> (2h, 30m, 1h30m) from the previous run."
+    )
     timezone: str = strawberry.field(description="The IANA time zone the expression is read in.")
     payload: JSON = strawberry.field(
         description="Task jobs: title, text, markdown, html, url. Template jobs: {variables: {...}}."

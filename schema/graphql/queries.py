@@ -35,7 +35,7 @@ from schema.services import api_keys, audit_log, bindings, channels, tasks, temp
 class Query(MessageQueries, InboxQueries, CronQuery, StatsQueries, SiteQuery):
     @strawberry.field(description="The signed-in user.")
     def me(self, info: Info) -> UserNode:
-        return UserNode.of(info.context.principal.require_user())
+        return UserNode.of(info.context.principal.require_account())
 
     @strawberry.field(description="Every channel type with its declared fields, formats and limits.")
     def channel_types(self, info: Info) -> list[ChannelTypeNode]:

@@ -79,6 +79,9 @@ class UserNode:
     )
     created_at: datetime
     last_login_at: datetime | None
+    must_change_password: bool = strawberry.field(
+        description="The password came from an import: nothing but changePassword works until a new one is chosen."
+    )
 
     @classmethod
     def of(cls, row: UserRow) -> UserNode:
@@ -90,6 +93,7 @@ class UserNode:
             groups=sorted(row.group_set),
             created_at=row.created_at,
             last_login_at=row.last_login_at,
+            must_change_password=row.must_change_password,
         )
 
 

@@ -35,6 +35,8 @@ class ImportRun:
     way_types: dict[str, str] = field(default_factory=dict)
     tasks: dict[str, Task] = field(default_factory=dict)
     templates: dict[str, Template] = field(default_factory=dict)
+    # Stamped on rows whose own timestamps are missing (and reported).
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     def progress(self, label: str, total: int) -> Progress:
         return Progress(label, total, self.stream)

@@ -1,4 +1,5 @@
-"""Import a Message Nest database into PushNest: ways, tasks, templates, cron and hosted messages.
+"""Import a Message Nest database into PushNest: ways, tasks, templates, cron and hosted messages,
+send logs, statistics, login log, site settings and the admin account.
 
     report = await import_message_nest("mn.db", secret_box, owner="admin", inbox_user="admin")
 
@@ -23,14 +24,15 @@ from schema.crypto import SecretBox
 from schema.importer.context import (
     MN_TIMEZONE,
     ImportRun,
-    mn_time,
     ordered,
     reason,
     unique_name,
 )
 from schema.importer.fanout import import_tasks, import_templates
+from schema.importer.history import import_logins, import_send_logs, import_statistics, when
 from schema.importer.message_nest_map import TYPE_MAP, MappingError, channel_config, parse_json_object
 from schema.importer.report import ImportReport
+from schema.importer.site import import_accounts, import_settings
 from schema.importer.source import ImportFailed, flag, read_source, text
 from schema.models import Channel, CronJob, InboxItem, User
 from schema.services.channels import refuse_private_targets
@@ -73,6 +75,11 @@ async def import_message_nest(
             await import_templates(run)
             await _import_cron(run)
             await _import_hosted(run)
+            await import_send_logs(run)
+            await import_statistics(run)
+            await import_logins(run)
+            await import_settings(run)
+            await import_accounts(run)
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -220,6 +227,7 @@ class _CronName(Input):
 
 
 def _inbox_key(title: str, body: str, fmt: str, at: datetime | None) -> tuple[str, str, str, int]:
+    """How items imported before they carried a legacy id are recognised."""
     digest = hashlib.sha256(body.encode()).hexdigest()
     return title, digest, fmt, int(at.timestamp()) if at is not None else 0
 
@@ -230,32 +238,38 @@ async def _import_hosted(run: ImportRun) -> None:
         return
     bar = run.progress("inbox items", len(rows))
     stored = await InboxItem.filter(user_id=run.inbox_user.id, message_id__isnull=True).values_list(
-        "title", "body", "format", "created_at"
+        "id", "legacy_id", "title", "body", "format", "created_at"
     )
-    seen = {_inbox_key(t, b, f, c) for t, b, f, c in stored}
+    by_legacy = {legacy for _, legacy, *_ in stored if legacy}
+    unlabelled = {_inbox_key(t, b, f, c): i for i, legacy, t, b, f, c in stored if not legacy}
     truncated = 0
     async with in_transaction():
         for row in rows:
+            bar.advance()
+            legacy = f"mn-hosted-{text(row, 'unique_key') or text(row, 'id')}"
+            if legacy in by_legacy:
+                run.report.skipped("inbox_items")
+                continue
+            by_legacy.add(legacy)
             title, body = text(row, "title"), str(row.get("content") or "")
             fmt = text(row, "type").lower() if text(row, "type").lower() in _FORMATS else "text"
-            created = mn_time(row.get("created_on"))
+            created = when(run, row, f"hosted message {text(row, 'id')}")
             if len(title) > 500:
                 title, truncated = title[:500], truncated + 1
-            key = _inbox_key(title, body, fmt, created)
-            if key in seen:
-                run.report.skipped("inbox_items")
-            else:
-                seen.add(key)
-                # created_at=None lets Tortoise stamp the current time.
-                await InboxItem.create(
-                    user=run.inbox_user, title=title, body=body, format=fmt, created_at=created
-                )
-                run.report.created("inbox_items")
-            bar.advance()
+            earlier = unlabelled.pop(_inbox_key(title, body, fmt, created), None)
+            if earlier is not None:
+                # Imported by an older PushNest without a legacy id: labelled now, so it is kept.
+                await InboxItem.filter(id=earlier).update(legacy_id=legacy)
+                run.report.updated("inbox_items")
+                continue
+            await InboxItem.create(
+                user=run.inbox_user, title=title, body=body, format=fmt, created_at=created, legacy_id=legacy
+            )
+            run.report.created("inbox_items")
     bar.finish()
     run.report.note(
-        f"hosted messages: stored in {run.inbox_user.username}'s inbox; their public preview links "
-        "(/#/preview/<key>) do not carry over"
+        f"hosted messages: stored in {run.inbox_user.username}'s inbox and kept whatever the inbox "
+        "retention says; their public preview links (/#/preview/<key>) do not carry over"
     )
     if truncated:
         run.report.note(f"hosted messages: {truncated} title(s) longer than 500 characters were shortened")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from schema.channels.base import ChannelType
 
@@ -112,7 +112,7 @@ def channel_config(mn_type: str, auth: dict[str, Any], instances: list[dict[str,
             "agent_id": _int(auth, "agent_id"),
             "base_url": _s(auth, "api_host"),
         }
-        dropped = _dropped(auth, ("proxy_url",), "PushNest has no per-channel proxy")
+        dropped = _proxy(auth, out)
     elif mn_type == "Custom":
         out, dropped = _webhook(auth)
     elif mn_type == "WeChatOFAccount":
@@ -140,7 +140,7 @@ def channel_config(mn_type: str, auth: dict[str, Any], instances: list[dict[str,
             "chat_id": _s(auth, "chat_id"),
             "base_url": _s(auth, "api_host"),
         }
-        dropped = _dropped(auth, ("proxy_url",), "PushNest has no per-channel proxy")
+        dropped = _proxy(auth, out)
     elif mn_type == "Bark":
         out, dropped = _bark(auth)
     elif mn_type == "PushMe":
@@ -154,8 +154,9 @@ def channel_config(mn_type: str, auth: dict[str, Any], instances: list[dict[str,
             "access_token": _s(auth, "token"),
             "username": _s(auth, "username"),
             "password": _s(auth, "password"),
+            "icon": _s(auth, "icon"),
+            "actions": _s(auth, "actions"),
         }
-        dropped = _dropped(auth, ("icon", "actions"), "not supported by PushNest's ntfy channel")
     elif mn_type == "Gotify":
         out = {
             "base_url": _s(auth, "url"),
@@ -166,6 +167,28 @@ def channel_config(mn_type: str, auth: dict[str, Any], instances: list[dict[str,
         raise MappingError(f"unknown way type {mn_type!r}")
     # Empty values are left out, so PushNest's defaults apply (or a required field is reported).
     return Mapped({k: v for k, v in out.items() if v not in ("", None)}, dropped)
+
+
+def _proxy(auth: dict[str, Any], out: dict[str, Any]) -> list[str]:
+    """Message Nest's `proxy_url` (http, https or socks5, user:password inside) → PushNest's proxy
+    URL and credentials; socks5 cannot be carried over. Message Nest ignored it when `api_host` was
+    set (a reverse proxy in place of the vendor), and so does this."""
+    raw = _s(auth, "proxy_url")
+    if not raw or _s(auth, "api_host"):
+        return [f"proxy_url {_shown_proxy(raw)!r} (Message Nest ignored it: api_host is set)"] if raw else []
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return [f"proxy_url {_shown_proxy(raw)!r} (PushNest sends through HTTP(S) proxies only, not SOCKS)"]
+    out["proxy_url"] = f"{parts.scheme}://{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+    if parts.username:
+        out["proxy_credentials"] = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
+    return []
+
+
+def _shown_proxy(raw: str) -> str:
+    """A proxy URL for the report, without its password."""
+    parts = urlsplit(raw)
+    return raw.replace(f":{parts.password}@", ":***@") if parts.password else raw
 
 
 def _webhook(auth: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
@@ -180,13 +203,33 @@ def _webhook(auth: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
             headers.append(line.strip())
     # Message Nest replaces the literal word TEXT with the JSON-escaped text; PushNest uses {{text}}.
     body = _s(auth, "body").replace("TEXT", "{{text}}")
+    notes: list[str] = []
+    if body and _is_json_type(content_type) and not _renders_json(body):
+        # A plain-text body ("TEXT", "alert: TEXT"): PushNest would refuse every send as invalid
+        # JSON, so it is sent as what it is, the text.
+        notes.append(f"Content-Type {content_type} (the body is plain text, sent as text/plain)")
+        content_type = "text/plain; charset=utf-8"
     return {
         "url": _s(auth, "webhook"),
         "method": "POST",
         "headers": headers,
         "content_type": content_type,
         "body_template": body,
-    }, []
+    }, notes
+
+
+def _is_json_type(content_type: str) -> bool:
+    media = content_type.lower().split(";")[0].strip()
+    return media == "application/json" or media.endswith("+json")
+
+
+def _renders_json(body: str) -> bool:
+    """Whether the body is JSON once its placeholders hold text (as PushNest checks at send time)."""
+    try:
+        json.loads(body.replace("{{text}}", "x"))
+    except ValueError:
+        return False
+    return True
 
 
 def _bark(auth: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
@@ -203,7 +246,9 @@ def _bark(auth: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         "icon": _s(auth, "icon"),
     }
     dropped = _dropped(auth, ("url",), "PushNest sends the message's own URL")
-    dropped += _dropped(auth, ("key", "iv"), "encrypted push is not supported; pushes go unencrypted")
+    if _s(auth, "key") or _s(auth, "iv"):
+        # Message Nest encrypted only with both set (AES-CBC, as PushNest does).
+        out["encryption_key"], out["encryption_iv"] = _s(auth, "key"), _s(auth, "iv")
     level = _s(auth, "level")
     if level in _BARK_LEVELS:
         out["level"] = level
@@ -237,9 +282,13 @@ def binding_options(
         code = _s(config, "template_code")
         if code and code != channel_config.get("template_code"):
             options["template_code"] = code
+    elif mn_type == "Dtalk":
+        # Message Nest added the keyword only to its test message, never to a real send.
+        options["append_keyword"] = False
     elif mn_type == "MessageNest":
         options["usernames"] = [inbox_user]
-        dropped = _dropped(config, ("blacklist_regex",), "not supported; every message is stored")
+        if _s(config, "blacklist_regex"):
+            options["blacklist_regex"] = _s(config, "blacklist_regex")
     dynamic = mn_type in _DYNAMIC and config.get("allowMultiRecip") in (True, "true", 1, "1")
     return Mapped(options, dropped), dynamic
 

@@ -6,7 +6,19 @@ import sys
 from dataclasses import dataclass, field
 from typing import TextIO
 
-KINDS = ("channels", "tasks", "templates", "bindings", "cron_jobs", "inbox_items")
+KINDS = (
+    "channels",
+    "tasks",
+    "templates",
+    "bindings",
+    "cron_jobs",
+    "inbox_items",
+    "messages",
+    "statistics",
+    "audit_log",
+    "settings",
+    "users",
+)
 
 
 @dataclass
@@ -25,6 +37,7 @@ class ImportReport:
     dry_run: bool = False
     counts: dict[str, Counts] = field(default_factory=lambda: {kind: Counts() for kind in KINDS})
     unmapped: list[str] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     def created(self, kind: str) -> None:
@@ -41,6 +54,12 @@ class ImportReport:
         self.counts[kind].failed += 1
         self.unmapped.append(f"{what}: {reason}")
 
+    def leave_out(self, what: str, why: str) -> None:
+        """Source data not imported on purpose (nothing in PushNest needs it, or it would be wrong)."""
+        line = f"{what}: {why}"
+        if line not in self.left_out:
+            self.left_out.append(line)
+
     def note(self, text: str) -> None:
         if text not in self.notes:
             self.notes.append(text)
@@ -55,6 +74,10 @@ class ImportReport:
         if self.unmapped:
             lines += ["", f"Could not map ({len(self.unmapped)}):"] + [
                 f"  - {line}" for line in self.unmapped
+            ]
+        if self.left_out:
+            lines += ["", f"Left out on purpose ({len(self.left_out)}):"] + [
+                f"  - {line}" for line in self.left_out
             ]
         if self.notes:
             lines += ["", "Notes:"] + [f"  - {line}" for line in self.notes]

@@ -2,7 +2,9 @@
 
 Message Nest (GORM, `TablePrefix` "message_", singular names) keeps its rows in
 `message_send_ways`, `message_send_tasks`, `message_send_tasks_ins`, `message_template`,
-`message_cron_messages` and `message_hosted_message`. Every table is read whole with `SELECT *`,
+`message_cron_messages`, `message_hosted_message`, and its history and site in
+`message_send_tasks_logs`, `message_send_stats`, `message_login_log`, `message_settings` and
+`message_auth`. Every table is read whole with `SELECT *`,
 so columns added or missing across Message Nest versions do not break the import; a table that
 does not exist (older versions have no templates or cron messages) reads as empty and is noted.
 """
@@ -28,6 +30,11 @@ TABLES = {
     "templates": "template",
     "cron": "cron_messages",
     "hosted": "hosted_message",
+    "logs": "send_tasks_logs",
+    "stats": "send_stats",
+    "logins": "login_log",
+    "settings": "settings",
+    "accounts": "auth",
 }
 _PREFIX = re.compile(r"^[A-Za-z0-9_]{0,32}$")
 

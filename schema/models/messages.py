@@ -77,6 +77,9 @@ class Message(Model):
     preview_key = fields.CharField(max_length=64, null=True, unique=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     finished_at = fields.DatetimeField(null=True)
+    # Set on history brought in by an importer ("mn-log-<id>"): found again on a re-run, and never
+    # pruned by retention, which the sender never agreed to (schema/services/retention.py).
+    legacy_id = fields.CharField(max_length=64, null=True)
 
     class Meta:
         table = "messages"
@@ -182,6 +185,9 @@ class InboxItem(Model):
     # The message's public preview key while the link is live; cleared on every copy when revoked.
     preview_key = fields.CharField(max_length=64, null=True, db_index=True)
     created_at = fields.DatetimeField(auto_now_add=True)
+    # Set on items brought in by an importer (a hosted message's key): found again on a re-run, and
+    # kept by the inbox retention the owner never opted into.
+    legacy_id = fields.CharField(max_length=64, null=True)
 
     class Meta:
         table = "inbox_items"

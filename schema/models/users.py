@@ -29,6 +29,9 @@ class User(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
     last_login_at = fields.DatetimeField(null=True)
+    # Set for an account whose password came from elsewhere (Message Nest stored it in clear): the
+    # first sign-in may do nothing but choose a new one.
+    must_change_password = fields.BooleanField(default=False, db_default=False)
 
     class Meta:
         table = "users"

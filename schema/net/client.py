@@ -63,11 +63,13 @@ class GuardedResolver(AbstractResolver):
 async def refuse_private_literals(
     request: aiohttp.ClientRequest, handler: ClientHandlerType
 ) -> aiohttp.ClientResponse:
-    """A written-out private address (http://10.0.0.1/, http://[::1]/) is refused before connecting."""
-    host = request.url.raw_host or ""
-    address = literal_address(host)
-    if address is not None and not is_public(address):
-        raise aiohttp.ClientConnectorError(request.connection_key, TargetRefused(host))
+    """A written-out private address (http://10.0.0.1/, http://[::1]/) is refused before connecting,
+    as the target and as a channel's proxy (a proxy's name goes through the guarded resolver)."""
+    for url in (request.url, request.proxy):
+        host = (url.raw_host or "") if url is not None else ""
+        address = literal_address(host)
+        if address is not None and not is_public(address):
+            raise aiohttp.ClientConnectorError(request.connection_key, TargetRefused(host))
     return await handler(request)
 
 
@@ -145,6 +147,19 @@ class SendClient(httpx.AsyncClient):
         self._aiohttp = transport
 
     async def request(self, method: str, url: httpx.URL | str, **kwargs: Any) -> httpx.Response:
+        proxy = str(kwargs.pop("proxy", "") or "")
+        credentials = str(kwargs.pop("proxy_credentials", "") or "")
+        timeout = kwargs.get("timeout")
+        seconds = timeout if isinstance(timeout, int | float) else self.timeout.read
+        if proxy:
+            # httpx builds the request (params, forms…); aiohttp sends it through the proxy, which
+            # httpx's transport can only take per client, not per request.
+            built = self.build_request(
+                method, url, **{k: v for k, v in kwargs.items() if k not in ("timeout", "follow_redirects")}
+            )
+            return await self._direct(
+                method, built.url, built.read(), built.headers, seconds, proxy, credentials
+            )
         if kwargs.keys() - _DIRECT_ARGUMENTS or kwargs.get("follow_redirects"):
             return await super().request(method, url, **kwargs)
         content = kwargs.get("content")
@@ -153,8 +168,27 @@ class SendClient(httpx.AsyncClient):
         if kwargs.get("json") is not None:
             content = jsonlib.dumps(kwargs["json"], ensure_ascii=False, separators=(",", ":")).encode()
             headers.setdefault("Content-Type", "application/json")
-        timeout = kwargs.get("timeout")
-        seconds = timeout if isinstance(timeout, int | float) else self.timeout.read
+        return await self._direct(method, url, content, headers, seconds)
+
+    async def _direct(
+        self,
+        method: str,
+        url: httpx.URL | str,
+        content: bytes | None,
+        headers: httpx.Headers,
+        seconds: float | None,
+        proxy: str = "",
+        credentials: str = "",
+    ) -> httpx.Response:
+        proxy_headers = None
+        if credentials:
+            user, _, password = credentials.partition(":")
+            proxy_headers = {"Proxy-Authorization": aiohttp.encode_basic_auth(user, password)}
+            if str(url).lower().startswith("http://"):
+                # Forwarded in the clear, the request itself carries them (aiohttp sends
+                # proxy_headers only with a CONNECT); never for https, whose headers reach the target.
+                headers = httpx.Headers(headers)
+                headers.update(proxy_headers)
         with map_aiohttp_exceptions():
             async with self._session().request(
                 method,
@@ -165,6 +199,8 @@ class SendClient(httpx.AsyncClient):
                 auto_decompress=False,  # httpx decodes, as on the other path
                 compress=False,
                 timeout=aiohttp.ClientTimeout(sock_connect=seconds, sock_read=seconds, connect=seconds),
+                proxy=proxy or None,
+                proxy_headers=proxy_headers,
             ) as answer:
                 body = await answer.read()
         response = httpx.Response(answer.status, headers=answer.raw_headers, content=body)

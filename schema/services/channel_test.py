@@ -68,7 +68,7 @@ async def test_channel(
     await refuse_private_targets(
         config, runtime.settings.allow_private_targets or channel.allow_private_targets
     )
-    ctx = context.allowing_private(channel.allow_private_targets)
+    ctx = context.for_channel(channel.allow_private_targets, config)
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     text = f"This is a test message from PushNest for channel “{channel.name}”, sent {now}."
     outgoing = Outgoing(

@@ -1,4 +1,5 @@
-"""Cron messages: a task or template sent on a 5-field cron schedule in the job's own time zone.
+"""Cron messages: a task or template sent on a 5-field cron schedule (or a descriptor such as
+`@daily` or `@every 2h`) in the job's own time zone.
 
 Every tick is sent exactly once however many workers call `fire_due`: a worker claims a tick by
 moving `next_run_at` on with a compare-and-set update, and only the one whose update changed the
@@ -18,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from croniter import CroniterError, croniter
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
+from schema.domain import cron_descriptors as descriptors
 from schema.errors import BadInput, NotFound, PushNestError
 from schema.models import CronJob, Task, Template, User
 from schema.services import audit
@@ -35,11 +37,14 @@ _TimeZone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1
 
 
 def check_expression(expression: str) -> str:
-    """A standard 5-field cron expression (minute hour day month weekday) that fires at some point.
+    """A standard 5-field cron expression (minute hour day month weekday) that fires at some point,
+    or a descriptor as Message Nest's scheduler takes them (`@daily`, `@hourly`, `@every 2h`…).
 
-    Seconds (6 or 7 fields) are refused, so no job fires more often than once a minute.
+    Seconds (6 or 7 fields, `@every 30s`) are refused, so no job fires more often than once a minute.
     """
     expression = " ".join(expression.split())
+    if descriptors.is_descriptor(expression):
+        return descriptors.normalize(expression)
     fields = expression.split(" ")
     if len(fields) != 5:
         raise ValueError(f"give 5 fields (minute hour day-of-month month day-of-week), not {len(fields)}")
@@ -70,6 +75,10 @@ def next_run(expression: str, timezone: str, after: datetime) -> datetime:
     """
     if after.tzinfo is None:
         raise ValueError("`after` must be timezone-aware")
+    if expression.startswith(descriptors.EVERY):
+        # An interval from the previous run (robfig's @every), whatever the wall clock says.
+        return (after + descriptors.interval(expression)).astimezone(UTC).replace(microsecond=0)
+    expression = descriptors.fields_of(expression) or expression
     zone = ZoneInfo(timezone)
     fixed_hours = not expression.split()[1].startswith("*")
     it = croniter(expression, after.astimezone(zone))

@@ -92,7 +92,7 @@ def plan_deliveries(bindings: list[Binding], content: Content, request: SendRequ
             ) from None
         if binding.accepts_receivers and request.recipients and kind.supports_receivers:
             takes_receivers = True
-            size = max(1, kind.receivers_per_send)
+            size = kind.receivers_per_delivery(binding.options)
             for start in range(0, len(request.recipients), size):
                 chunk = tuple(request.recipients[start : start + size])
                 planned.append(PlannedDelivery(binding, fmt, chunk))

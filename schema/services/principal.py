@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from schema.errors import Forbidden, NotFound, TooManyRequests, Unauthenticated
+from schema.errors import Forbidden, NotFound, PasswordChangeRequired, TooManyRequests, Unauthenticated
 from schema.models import ApiKey, User
 from schema.models.security import KeyScope
 
@@ -40,6 +40,17 @@ class Principal:
         """The user behind the call, whether they came with a session token or an API key."""
         if self.user is None:
             raise self.auth_error or Unauthenticated("sign in first")
+        if self.user.must_change_password:
+            raise PasswordChangeRequired("choose a new password first (changePassword)")
+        return self.user
+
+    def require_account(self) -> User:
+        """The console user, even one who must still choose a new password: for `me`, `logout`
+        and `changePassword`, the only things such an account may do."""
+        if self.user is None:
+            raise self.auth_error or Unauthenticated("sign in first")
+        if self.api_key is not None:
+            raise Forbidden("API keys can only send messages and read what they are scoped to")
         return self.user
 
     def require_user(self) -> User:

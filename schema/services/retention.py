@@ -4,6 +4,9 @@ Runs hourly from the worker, with the effective limits: an admin's override in t
 where one is set, else the configured value (`PUSHNEST_RETENTION_*`). Work is done in small
 batches of ids (select a page of ids, delete exactly those), yielding between batches, so no
 statement holds the tables for long. A send that still has a delivery in flight is never pruned.
+Imported history (sends and inbox items with a `legacy_id`) is never pruned either: its owner
+never opted into PushNest's limits (Message Nest kept 50,000 hosted messages with its cleanup
+off), and a limit applied on the first run would delete a migration's data seconds after start.
 Statistics counters live in their own tables and are not touched, so totals survive pruning.
 """
 
@@ -98,10 +101,15 @@ async def prune(limits: RetentionLimits, now: datetime | None = None, batch: int
     return report
 
 
+def _prunable() -> QuerySet[Message]:
+    """Sends retention may count and prune: PushNest's own, not imported history."""
+    return Message.filter(legacy_id__isnull=True)
+
+
 def _finished() -> QuerySet[Message]:
-    """Sends none of whose deliveries is still in flight."""
+    """Prunable sends none of whose deliveries is still in flight."""
     active = Delivery.filter(status__in=ACTIVE).values("message_id")
-    return Message.exclude(id__in=Subquery(active))
+    return _prunable().exclude(id__in=Subquery(active))
 
 
 async def _prune_messages(query: QuerySet[Message], batch: int) -> int:
@@ -119,7 +127,7 @@ async def _prune_messages(query: QuerySet[Message], batch: int) -> int:
 async def _prune_beyond(keep: int, batch: int) -> int:
     """Delete the oldest finished sends (by creation time) until at most `keep` remain."""
     deleted = 0
-    excess = await Message.all().count() - keep
+    excess = await _prunable().count() - keep
     while excess > 0:
         page = _finished().order_by("created_at", "id").limit(min(batch, excess))
         ids = _ints(await page.values_list("id", flat=True))
@@ -147,7 +155,7 @@ async def _delete_messages(ids: list[int]) -> int:
 async def _prune_inbox(cutoff: datetime, batch: int) -> int:
     deleted = 0
     while True:
-        page = InboxItem.filter(created_at__lt=cutoff).order_by("id").limit(batch)
+        page = InboxItem.filter(created_at__lt=cutoff, legacy_id__isnull=True).order_by("id").limit(batch)
         ids = _ints(await page.values_list("id", flat=True))
         if not ids:
             return deleted

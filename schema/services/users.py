@@ -142,7 +142,7 @@ async def change_password(
 
     Wrong current passwords are throttled per user, like sign-ins: a stolen session must not
     become an unlimited password oracle."""
-    user = principal.require_user()
+    user = principal.require_account()  # an account that must change its password may do just this
     data = parse(NewPassword, {"new_password": new_password})
     reservation = await runtime.throttles.reserve_password_check(user.id)
     if not await crypto.verify_password_off_loop(user.password_hash, current_password):
@@ -153,7 +153,10 @@ async def change_password(
         fresh = await User.select_for_update().get(id=user.id)
         fresh.password_hash = new_hash
         fresh.token_version += 1
-        await fresh.save(update_fields=["password_hash", "token_version", "updated_at"])
+        fresh.must_change_password = False
+        await fresh.save(
+            update_fields=["password_hash", "token_version", "must_change_password", "updated_at"]
+        )
     await audit.record(
         principal, "user.change_password", "user", user.id, {"password": ["********", "********"]}
     )

@@ -325,3 +325,20 @@ async def test_a_refused_send_is_logged_and_the_job_keeps_its_schedule(
     sent = await CronJob.get(id=good["id"])
     message = await Message.get(task_id=good_task)
     assert (sent.last_outcome, sent.last_message_id, sent.last_error) == ("sent", message.id, "")
+
+
+async def test_descriptors_are_taken_as_message_nest_took_them(admin: GraphQLClient) -> None:
+    """`@every 2h` runs two hours after the previous run; `@daily` at midnight in the job's zone."""
+    task_id, _ = await webhook_task(admin)
+    before = datetime.now(UTC)
+    every = await new_job(admin, task_id, expression="@every 2h")
+    assert every["expression"] == "@every 2h"
+    assert before + timedelta(hours=2) - timedelta(seconds=1) <= when(every["nextRunAt"])
+    assert when(every["nextRunAt"]) <= datetime.now(UTC) + timedelta(hours=2)
+    daily = await new_job(admin, task_id, expression="@DAILY", timezone="Asia/Shanghai")
+    assert daily["expression"] == "@daily"
+    assert (when(daily["nextRunAt"]).hour, when(daily["nextRunAt"]).minute) == (16, 0)  # 00:00 +08:00
+    error = await admin.fails(
+        CREATE, {"i": {"name": unique("job"), "taskId": task_id, "expression": "@every 10s"}}
+    )
+    assert error["extensions"]["code"] == "BAD_INPUT" and error["extensions"]["field"] == "expression"

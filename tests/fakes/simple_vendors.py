@@ -122,6 +122,18 @@ class _TelegramEntities(HTMLParser):
         self.text.append(data)
 
 
+def _ntfy_actions(header: str) -> list[dict[str, str]] | None:
+    """ntfy's short header form ("view, Open, https://…; http, Close, https://…"), as ntfy parses
+    it into {action, label, url}; None for what ntfy refuses (an unknown action, more than three)."""
+    actions = []
+    for item in (a.strip() for a in header.split(";") if a.strip()):
+        parts = [p.strip() for p in item.split(",")]
+        if parts[0] not in ("view", "http", "broadcast") or len(parts) < 2 or not parts[1]:
+            return None
+        actions.append({"action": parts[0], "label": parts[1], "url": parts[2] if len(parts) > 2 else ""})
+    return actions if len(actions) <= 3 else None
+
+
 class SimpleVendors:
     def __init__(self) -> None:
         self.accepted: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -287,7 +299,12 @@ class SimpleVendors:
             "tags": [t for t in headers.get("tags", "").split(",") if t],
             "click": headers.get("click", ""),
             "markdown": headers.get("markdown", "").lower() in ("yes", "true", "1"),
+            "icon": headers.get("icon", ""),
         }
+        actions = _ntfy_actions(headers.get("actions", ""))
+        if actions is None:
+            return _respond(400, {"code": 40018, "http": 400, "error": "invalid request: actions invalid"})
+        message["actions"] = actions
         self._accept(topic, message)
         return _respond(200, message)
 

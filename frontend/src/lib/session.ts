@@ -4,6 +4,8 @@ export interface SessionUser {
   id: number
   username: string
   role: 'ADMIN' | 'MEMBER'
+  /** An imported account: nothing but choosing a new password works until it has. */
+  mustChangePassword?: boolean
 }
 
 export { CONSOLE_HEADERS } from '@/lib/console-headers'

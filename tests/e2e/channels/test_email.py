@@ -106,21 +106,43 @@ async def test_text_mail_over_starttls_is_text_plain(admin: GraphQLClient, smtp:
     assert mail.parsed.get_content().replace("\r\n", "\n").strip() == "hello\nworld"
 
 
-async def test_to_cc_bcc_and_per_call_receivers(admin: GraphQLClient, smtp: Servers) -> None:
+async def test_to_cc_and_bcc(admin: GraphQLClient, smtp: Servers) -> None:
     options = binding(["a@example.com"], cc=["c@example.com"], bcc=["hidden@example.com"])
     task = await channel_task(admin, "email", config(smtp, "plain"), options | {"acceptsReceivers": True})
-    sent = await send_and_settle(
-        admin, task, title="Hi", text="x", recipients=["r1@example.com", "r2@example.com"]
-    )
-    delivery = sent.delivery
-    assert delivery["status"] == "SUCCEEDED" and delivery["receivers"] == ["r1@example.com", "r2@example.com"]
+    sent = await send_and_settle(admin, task, title="Hi", text="x")
+    assert sent.delivery["status"] == "SUCCEEDED"
     [mail] = smtp.plain.handler.mails
     assert mail.mail_from == USER
-    expected = ["a@example.com", "r1@example.com", "r2@example.com", "c@example.com", "hidden@example.com"]
-    assert mail.rcpt_tos == expected
-    assert mail.parsed["To"] == "a@example.com, r1@example.com, r2@example.com"
-    assert mail.parsed["Cc"] == "c@example.com"
+    assert mail.rcpt_tos == ["a@example.com", "c@example.com", "hidden@example.com"]
+    assert mail.parsed["To"] == "a@example.com" and mail.parsed["Cc"] == "c@example.com"
     assert mail.parsed["Bcc"] is None and b"hidden@example.com" not in mail.content
+
+
+async def test_per_call_receivers_get_one_mail_each(admin: GraphQLClient, smtp: Servers) -> None:
+    """No recipient sees another's address (they once all landed in one To)."""
+    options = binding(["a@example.com"], cc=["c@example.com"])
+    task = await channel_task(admin, "email", config(smtp, "plain"), options | {"acceptsReceivers": True})
+    receivers = ["r1@example.com", "r2@example.com", "r3@example.com"]
+    sent = await send_and_settle(admin, task, title="Hi", text="x", recipients=receivers)
+    deliveries = sent.message["deliveries"]
+    assert [d["receivers"] for d in deliveries] == [[r] for r in receivers]
+    assert all(d["status"] == "SUCCEEDED" for d in deliveries)
+    mails = {m.parsed["To"]: m for m in smtp.plain.handler.mails}
+    assert sorted(mails) == receivers
+    for receiver, mail in mails.items():
+        assert mail.rcpt_tos == [receiver] and mail.parsed["Cc"] is None
+        assert not any(other.encode() in mail.content for other in receivers if other != receiver)
+
+
+async def test_per_call_receivers_as_bcc(admin: GraphQLClient, smtp: Servers) -> None:
+    options = binding(receivers_as="bcc")
+    task = await channel_task(admin, "email", config(smtp, "plain"), options | {"acceptsReceivers": True})
+    receivers = ["r1@example.com", "r2@example.com"]
+    sent = await send_and_settle(admin, task, title="Hi", text="x", recipients=receivers)
+    assert sent.delivery["status"] == "SUCCEEDED" and sent.delivery["receivers"] == receivers
+    [mail] = smtp.plain.handler.mails
+    assert mail.rcpt_tos == receivers and mail.parsed["To"] == "undisclosed-recipients:;"
+    assert not any(r.encode() in mail.content for r in receivers)
 
 
 async def test_partly_refused_recipients_are_listed_in_the_receipt(

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from pydantic import SecretStr, ValidationError
 
-from schema.channels.base import SECRET_KINDS, ChannelType, FieldKind
+from schema.channels.base import PROXY_FIELDS, SECRET_KINDS, ChannelType, FieldKind
 from schema.channels.masking import secret_values
 from schema.channels.registry import CHANNEL_TYPES, all_channel_types, get_channel_type
 from schema.errors import BadInput
@@ -82,7 +82,11 @@ def test_limits_are_positive(ct: ChannelType) -> None:
 @TYPES
 def test_fields_describe_and_secrets_are_secret(ct: ChannelType) -> None:
     specs = {spec.name: spec for spec in ct.config_fields()}
-    assert list(specs) == list(ct.config_model.model_fields)
+    declared = list(ct.config_model.model_fields)
+    # Declaration order, except that a channel's own proxy comes last in forms.
+    assert list(specs) == [n for n in declared if n not in PROXY_FIELDS] + [
+        n for n in declared if n in PROXY_FIELDS
+    ]
     for name, info in ct.config_model.model_fields.items():
         assert (specs[name].kind in SECRET_KINDS) == _is_secret(info.annotation), name
     for spec in ct.binding_fields():
@@ -147,6 +151,7 @@ def test_email_recipients_must_be_addresses() -> None:
         "to": ["a@example.com"],
         "cc": [],
         "bcc": [],
+        "receivers_as": "separate",
     }
     with pytest.raises(ValidationError):
         binding.model_validate({"cc": ["nobody"]})
@@ -173,7 +178,7 @@ def test_webhook_headers_and_body_template() -> None:
     assert kinds["headers"] is FieldKind.SECRET_TEXT
     assert kinds["method"] is FieldKind.SELECT
     assert kinds["signing_secret"] is FieldKind.SECRET
-    assert ct.secret_names() == {"headers", "signing_secret"}
+    assert ct.secret_names() == {"headers", "signing_secret", "proxy_credentials"}
 
 
 def test_webhook_headers_are_lines_of_one_secret() -> None:
@@ -214,3 +219,17 @@ def test_a_webhooks_header_values_count_as_its_secrets() -> None:
     values = secret_values(config)
     assert {"Bearer tok-123456", "tok-123456", "k-abcdef"} <= set(values)
     assert values == tuple(sorted(values, key=len, reverse=True))
+
+
+def test_every_http_channel_may_have_a_proxy_and_it_is_checked() -> None:
+    """Telegram, WeCom app and every other channel that speaks HTTP; not mail or the inbox."""
+    with_proxy = {ct.key for ct in all_channel_types() if "proxy_url" in ct.config_model.model_fields}
+    assert with_proxy == {ct.key for ct in all_channel_types()} - {"email", "inbox"}
+    config = get_channel_type("telegram").config_model
+    ok = {"bot_token": "1:x", "chat_id": "1"}
+    proxied = config.model_validate(ok | {"proxy_url": "http://proxy.example.com:3128/"})
+    assert getattr(proxied, "proxy_url") == "http://proxy.example.com:3128"
+    for bad in ("socks5://proxy:1080", "http://user:pw@proxy:3128", "ftp://proxy", "http://proxy/path"):
+        with pytest.raises(ValidationError):
+            config.model_validate(ok | {"proxy_url": bad})
+    assert "proxy_credentials" in get_channel_type("telegram").secret_names()

@@ -34,10 +34,26 @@ def outgoing(**extra: Any) -> Outgoing:
 
 
 def test_recipients_and_headers() -> None:
-    message, rcpts = email.build_message(outgoing(receivers=("r@example.com", "a@example.com")), CONFIG)
-    assert rcpts == ["a@example.com", "r@example.com", "c@example.com", "hidden@example.com"]
-    assert message["To"] == "a@example.com, r@example.com" and message["Cc"] == "c@example.com"
+    message, rcpts = email.build_message(outgoing(), CONFIG)
+    assert rcpts == ["a@example.com", "c@example.com", "hidden@example.com"]
+    assert message["To"] == "a@example.com" and message["Cc"] == "c@example.com"
     assert message["Bcc"] is None and b"hidden@" not in flatten_message(message)
+
+
+def test_per_call_receivers_never_share_a_to() -> None:
+    """One mail each (a delivery per receiver), or one mail with every receiver in Bcc."""
+    options = {"to": ["a@example.com"], "cc": ["c@example.com"]}
+    assert email.receivers_per_send(options) == 1
+    message, rcpts = email.build_message(outgoing(options=options, receivers=("r@example.com",)), CONFIG)
+    assert (message["To"], message["Cc"], rcpts) == ("r@example.com", None, ["r@example.com"])
+
+    bcc = options | {"receivers_as": "bcc"}
+    assert email.receivers_per_send(bcc) == email.BCC_RECEIVERS_PER_SEND
+    message, rcpts = email.build_message(
+        outgoing(options=bcc, receivers=("r@example.com", "s@example.com")), CONFIG
+    )
+    assert message["To"] == "undisclosed-recipients:;" and message["Cc"] is None
+    assert rcpts == ["r@example.com", "s@example.com"] and b"r@example.com" not in flatten_message(message)
 
 
 def test_non_ascii_headers_are_rfc2047_encoded() -> None:

@@ -78,6 +78,14 @@ def test_dingtalk_writes_mentions_into_the_text_and_adds_the_keyword_once() -> N
     assert body["markdown"] == {"title": "disk", "text": "disk\n\n告警"}
 
 
+def test_dingtalk_leaves_the_keyword_out_when_the_binding_says_so() -> None:
+    """Message Nest used the keyword only for its test button: its imported bindings turn it off."""
+    config = dingtalk.Config(access_token="t", keyword="告警")
+    body = dingtalk.payload(outgoing("disk", append_keyword=False), config)
+    assert body["text"]["content"] == "disk"
+    assert dingtalk.BindingOptions.model_validate({"append_keyword": False}).append_keyword is False
+
+
 def response(
     payload: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None
 ) -> httpx.Response:

@@ -17,10 +17,11 @@ from schema.channels.base import ChannelError, ErrorClass, SendContext
 from schema.channels.http import call
 from schema.channels.registry import get_channel_type
 from schema.net.client import OutboundClients, outbound_clients
-from schema.net.targets import check_config
+from schema.net.targets import TargetRefused, check_config
 from schema.settings import Settings, load_settings
 from schema.token_store import MemoryTokenStore
 from tests.fakes.dns import FakeDns
+from tests.fakes.http_proxy import HttpProxy
 from tests.fakes.private_listener import INTERNAL_BODY, PrivateListener
 from tests.fakes.webhook_sink import Reply, WebhookSink
 
@@ -173,3 +174,63 @@ async def test_non_canonical_addresses_fail_permanently(tmp_path: Path, url: str
     finally:
         await clients.aclose()
     assert caught.value.error_class is ErrorClass.PERMANENT
+
+
+@pytest.fixture
+async def proxy() -> AsyncIterator[HttpProxy]:
+    server = HttpProxy(credentials="pxuser:px-secret")
+    await server.start()
+    yield server
+    await server.stop()
+
+
+def through(ctx: SendContext, proxy_url: str, credentials: str = "pxuser:px-secret") -> SendContext:
+    config = get_channel_type("webhook").config_model.model_validate(
+        {"url": "https://hook.example.com/in", "proxy_url": proxy_url, "proxy_credentials": credentials}
+    )
+    return ctx.for_channel(False, config)
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "proxy.internal.test"])
+async def test_a_private_proxy_is_refused_like_a_private_target(
+    tmp_path: Path, proxy: HttpProxy, host: str
+) -> None:
+    """The proxy is a place PushNest connects to: written out or by name, it obeys the policy."""
+    dns = FakeDns({"proxy.internal.test": [["127.0.0.1"]]})
+    clients = await clients_with(tmp_path, dns)
+    try:
+        ctx = through(context(clients), f"http://{host}:{proxy.port}")
+        with pytest.raises(ChannelError) as caught:
+            await call(ctx, "POST", "http://93.184.216.34/in", json={"text": "hello"})
+    finally:
+        await clients.aclose()
+    assert caught.value.error_class is ErrorClass.PERMANENT and caught.value.message.startswith("refused:")
+    assert host.partition(":")[0] in caught.value.message and proxy.seen == [] and proxy.refused == 0
+    config = get_channel_type("telegram").config_model.model_validate(
+        {"bot_token": "1:x", "chat_id": "1", "proxy_url": f"http://{host}:{proxy.port}"}
+    )
+    with pytest.raises(TargetRefused) as saved:
+        await check_config(config, dns)
+    assert saved.value.field == "proxy_url"
+
+
+async def test_an_allowed_channel_sends_through_its_proxy_with_credentials(
+    tmp_path: Path, proxy: HttpProxy, local_sink: WebhookSink
+) -> None:
+    clients = await clients_with(tmp_path)
+    try:
+        ctx = through(context(clients), proxy.url).allowing_private()
+        assert ctx.proxy == proxy.url
+        direct_ctx = ctx.for_channel(
+            True, get_channel_type("webhook").config_model.model_validate({"url": "https://x.test"})
+        )
+        assert direct_ctx.proxy == proxy.url  # a context keeps its proxy; for_channel sets, never clears
+        response = await call(ctx, "POST", local_sink.url("/via-proxy"), json={"text": "hello"})
+        assert response.status_code == 200
+        wrong = through(context(clients), proxy.url, "pxuser:wrong").allowing_private()
+        refused_by_proxy = await call(wrong, "POST", local_sink.url("/via-proxy"), json={"text": "again"})
+    finally:
+        await clients.aclose()
+    assert proxy.seen == [f"POST {local_sink.url('/via-proxy')}"] and proxy.refused == 1
+    assert refused_by_proxy.status_code == 407
+    assert [r.body for r in local_sink.received["/via-proxy"]] == [b'{"text":"hello"}']

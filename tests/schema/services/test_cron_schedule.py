@@ -80,7 +80,12 @@ def test_valid_expressions(expression: str) -> None:
         "* * * * * *",  # seconds: more often than once a minute
         "0 * * * * * 2030",
         "* * * *",
-        "@daily",
+        "@every 30s",  # more often than once a minute
+        "@every",
+        "@every 2 hours",
+        "@every 2d",  # Go durations have no day unit
+        "@fortnightly",
+        "@daily 9",
         "61 * * * *",
         "0 25 * * *",
         "0 0 * * 8",
@@ -126,3 +131,38 @@ def test_payload_keys_depend_on_the_mode() -> None:
         with pytest.raises(BadInput) as caught:
             check_payload(payload, is_task)
         assert caught.value.field == field, (payload, caught.value)
+
+
+@pytest.mark.parametrize(
+    ("expression", "stored"),
+    [
+        ("@daily", "@daily"),
+        ("@HOURLY", "@hourly"),
+        ("@weekly", "@weekly"),
+        ("@monthly", "@monthly"),
+        ("@yearly", "@yearly"),
+        ("@annually", "@annually"),
+        ("@midnight", "@midnight"),
+        ("@every 2h", "@every 2h"),
+        (" @every   1h30m ", "@every 1h30m"),
+        ("@every 90m", "@every 90m"),
+    ],
+)
+def test_descriptors_as_message_nest_takes_them(expression: str, stored: str) -> None:
+    assert check_expression(expression) == stored
+    assert parse(CronFields, {"name": "job", "task_id": 1, "expression": expression}).expression == stored
+
+
+def test_named_descriptors_tick_on_the_job_wall_clock() -> None:
+    after = utc(2024, 5, 1, 10, 2)  # 18:02 in Shanghai
+    assert next_run("@daily", "Asia/Shanghai", after) == utc(2024, 5, 1, 16, 0)  # midnight there
+    assert next_run("@hourly", "UTC", after) == utc(2024, 5, 1, 11, 0)
+    assert next_run("@weekly", "UTC", after) == utc(2024, 5, 5)  # Sunday
+    assert next_run("@monthly", "UTC", after) == utc(2024, 6, 1)
+    assert next_run("@yearly", "UTC", after) == utc(2025, 1, 1)
+
+
+def test_every_runs_at_an_interval_from_the_previous_run() -> None:
+    """robfig's @every: not a clock pattern (2h from 10:02 is 12:02, not 12:00)."""
+    assert next_run("@every 2h", "Asia/Shanghai", utc(2024, 5, 1, 10, 2, 30)) == utc(2024, 5, 1, 12, 2, 30)
+    assert next_run("@every 1h30m", "UTC", utc(2024, 5, 1, 23, 0)) == utc(2024, 5, 2, 0, 30)

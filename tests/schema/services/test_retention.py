@@ -110,7 +110,7 @@ async def test_the_count_cap_keeps_the_newest_sends(admin: GraphQLClient) -> Non
     busy, _ = await _message(owner, base_age + timedelta(days=1), DeliveryStatus.QUEUED)
     older, _ = await _message(owner, base_age - timedelta(days=1))
     newest, _ = await _message(owner, timedelta(0))
-    total = await Message.all().count()
+    total = await Message.filter(legacy_id__isnull=True).count()  # imported history is not counted
 
     # Room for all but two: the two oldest finished sends go; the in-flight one is skipped.
     report = await prune(_retention(0, total - 2, 0), now=NOW, batch=1)
@@ -199,3 +199,25 @@ async def test_the_all_in_one_loop_prunes_with_the_override(
             await loop
         await worker._http.aclose()
         await SiteSettings.all().delete()
+
+
+async def test_imported_history_and_inbox_items_are_never_pruned(admin: GraphQLClient) -> None:
+    """Imported items did not opt into PushNest's limits: an import must not lose them to the first
+    retention run (the 90-day inbox limit once deleted every imported hosted message)."""
+    owner = await _owner(admin)
+    imported, _ = await _message(owner, timedelta(days=900))
+    await Message.filter(id=imported.id).update(legacy_id="mn-log-1")
+    own_old, _ = await _message(owner, timedelta(days=900))
+    kept_item = await _inbox(owner, timedelta(days=900))
+    await InboxItem.filter(id=kept_item.id).update(legacy_id="mn-hosted-abc")
+    pruned_item = await _inbox(owner, timedelta(days=900))
+
+    before = await Message.filter(legacy_id__isnull=True).count()
+    await prune(_retention(30, max(1, before - 1), 90), now=NOW)
+
+    assert await Message.filter(id=imported.id).exists()
+    assert not await Message.filter(id=own_old.id).exists()
+    assert await InboxItem.filter(id=kept_item.id).exists()
+    assert not await InboxItem.filter(id=pruned_item.id).exists()
+    await Message.filter(id=imported.id).delete()
+    await InboxItem.filter(id=kept_item.id).delete()

@@ -2,7 +2,7 @@ import { graphql } from '@/gql'
 
 /** The signed-in person as the session keeps it (see SessionUser in @/lib/session). */
 export const SessionUserFragment = graphql(`
-  fragment SessionUser on User { id username role }
+  fragment SessionUser on User { id username role mustChangePassword }
 `)
 
 export const MeDocument = graphql(`

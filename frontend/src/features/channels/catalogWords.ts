@@ -30,6 +30,7 @@ const msgtypeAuto = { auto: 'Auto', text: 'Text', markdown: 'Markdown' }
 
 export const enCatalog: ChannelCatalog = {
   email: {
+    bindingFields: { receivers_as: { options: { separate: 'One mail each', bcc: 'One mail, all in Bcc' } } },
     fields: {
       security: {
         help: 'SSL/TLS = implicit TLS (usually port 465), STARTTLS = upgrade after connecting (587), None = plain text (25)',
@@ -87,6 +88,11 @@ export const zhCatalog: ChannelCatalog = {
       to: { label: '收件人' },
       cc: { label: '抄送' },
       bcc: { label: '密送', help: '其他收件人看不到密送地址' },
+      receivers_as: {
+        label: '调用时指定的收件人',
+        help: '逐个发送 = 每人一封；密送 = 一封邮件，所有人都在密送中。收件人都看不到彼此的地址',
+        options: { separate: '逐个发送', bcc: '密送' },
+      },
     },
   },
   dingtalk: {
@@ -100,6 +106,7 @@ export const zhCatalog: ChannelCatalog = {
     },
     bindingFields: {
       msgtype: { label: '消息类型', help: '自动 = 消息带有 Markdown 正文时发送 markdown 消息', options: msgtype },
+      append_keyword: { label: '添加关键词', help: '消息缺少渠道的关键词时自动加上' },
     },
   },
   wecom_robot: {
@@ -154,6 +161,7 @@ export const zhCatalog: ChannelCatalog = {
     bindingFields: {
       usernames: { label: '用户' },
       public_preview: { label: '公开预览链接', help: '持有链接的任何人都能阅读该消息；每位收件人都可以撤销链接' },
+      blacklist_regex: { label: '黑名单（正则表达式）', help: '标题或正文匹配时不保存该消息（仍算作投递成功）' },
     },
   },
   wecom_app: {
@@ -218,6 +226,8 @@ export const zhCatalog: ChannelCatalog = {
       group: { label: '分组' },
       icon: { label: '图标 URL' },
       archive: { label: '保存到 Bark 历史记录' },
+      encryption_key: { label: '加密密钥', help: 'App 中推送加密的密钥（16、24 或 32 个字符：AES-128/192/256，CBC 模式）' },
+      encryption_iv: { label: '加密 IV', help: '16 个字符，与 App 中的设置相同' },
     },
   },
   ntfy: {
@@ -231,6 +241,8 @@ export const zhCatalog: ChannelCatalog = {
       password: { label: '密码' },
       priority: { label: '优先级', help: '1 = 最低 … 5 = 最高' },
       tags: { label: '标签', help: 'Emoji 短代码或普通词语' },
+      icon: { label: '图标 URL', help: '随通知显示的 JPEG 或 PNG 图片' },
+      actions: { label: '操作按钮', help: '最多 3 个，ntfy 简写格式：view, 打开, https://…; http, 关闭, https://…' },
     },
   },
   gotify: {
@@ -290,4 +302,14 @@ export const zhCatalog: ChannelCatalog = {
       thread_id: { label: '子区（Thread）ID', help: '发送到指定的子区' },
     },
   },
+}
+
+/** Every channel that speaks HTTP may send through its own proxy (the API lists those fields last). */
+const proxyWords: Record<string, CatalogField> = {
+  proxy_url: { label: 'HTTP(S) 代理', help: '例如 http://proxy.example.com:3128；留空 = 直接连接' },
+  proxy_credentials: { label: '代理认证', help: 'user:password，代理要求认证时填写' },
+}
+for (const key of ['dingtalk', 'feishu', 'wecom_robot', 'wecom_app', 'wechat_oa', 'webhook', 'telegram', 'bark', 'ntfy', 'gotify', 'pushme', 'aliyun_sms', 'slack', 'discord']) {
+  const type = zhCatalog[key]
+  if (type) type.fields = { ...type.fields, ...proxyWords }
 }

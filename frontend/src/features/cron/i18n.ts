@@ -41,7 +41,7 @@ export const en = {
   noTemplates: 'You have no templates yet. Create one on the Templates page first.',
   disabledTarget: '(disabled)',
   expression: 'Cron expression',
-  expressionHelp: 'minute hour day-of-month month day-of-week',
+  expressionHelp: 'minute hour day-of-month month day-of-week, or @daily, @hourly, @every 2h…',
   presets: {
     everyHour: 'Every hour',
     everyDay9: 'Daily 09:00',
@@ -120,7 +120,7 @@ export const zh: typeof en = {
   noTemplates: '你还没有模板，请先在“模板”页面创建。',
   disabledTarget: '（已停用）',
   expression: 'Cron 表达式',
-  expressionHelp: '分 时 日 月 周',
+  expressionHelp: '分 时 日 月 周，或 @daily、@hourly、@every 2h 等',
   presets: {
     everyHour: '每小时',
     everyDay9: '每天 09:00',

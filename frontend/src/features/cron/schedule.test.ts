@@ -80,3 +80,26 @@ describe('time zones', () => {
     expect(compact).not.toContain('2026')
   })
 })
+
+describe('descriptors (as Message Nest took them)', () => {
+  const from = new Date('2026-03-06T12:00:00Z')
+
+  it('takes named descriptors and @every with a duration', () => {
+    expect(checkExpression(' @Daily ')).toEqual({ ok: true, expression: '@daily' })
+    expect(checkExpression('@every  1h30m')).toEqual({ ok: true, expression: '@every 1h30m' })
+    expect(checkExpression('@every 30s').ok).toBe(false)
+    expect(checkExpression('@every 2 hours').ok).toBe(false)
+    expect(checkExpression('@fortnightly').ok).toBe(false)
+  })
+
+  it('reads a named descriptor on the job zone wall clock', () => {
+    expect(nextRuns('@daily', 'Asia/Shanghai', 1, from).map((d) => d.toISOString())).toEqual(['2026-03-06T16:00:00.000Z'])
+    expect(describeExpression('@hourly', 'en')).toBe('Every hour')
+  })
+
+  it('counts @every from the previous run, not the clock', () => {
+    expect(nextRuns('@every 2h', 'UTC', 2, new Date('2026-03-06T12:02:00Z')).map((d) => d.toISOString())).toEqual(['2026-03-06T14:02:00.000Z', '2026-03-06T16:02:00.000Z'])
+    expect(describeExpression('@every 2h', 'en')).toBe('Every 2h, counted from the previous run')
+    expect(describeExpression('@every 2h', 'zh')).toContain('每隔 2h')
+  })
+})

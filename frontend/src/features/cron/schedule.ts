@@ -5,6 +5,9 @@
  *
  * croner is set up the way the server reads expressions: exactly 5 fields, day-of-month OR
  * day-of-week when both are given, and a fixed-hour job runs once in a repeated DST hour.
+ * Descriptors are read as Message Nest's scheduler (robfig/cron) and the server read them: a named
+ * one (`@daily`) is a 5-field expression under another name; `@every 2h` is an interval counted
+ * from the previous run, so its next runs here count from now.
  */
 import { Cron } from 'croner'
 import cronstrue from 'cronstrue'
@@ -14,9 +17,41 @@ export type ExpressionCheck =
   | { ok: true; expression: string }
   | { ok: false; problem: 'empty' | 'fieldCount' | 'invalid'; count?: number; detail?: string }
 
-/** Whitespace collapsed, as the server stores it. */
+/** Whitespace collapsed (descriptors in lower case), as the server stores it. */
 export function normalizeExpression(text: string): string {
-  return text.trim().split(/\s+/).filter(Boolean).join(' ')
+  const collapsed = text.trim().split(/\s+/).filter(Boolean).join(' ')
+  return collapsed.startsWith('@') ? collapsed.toLowerCase() : collapsed
+}
+
+/** Named descriptors and the 5-field expressions they stand for (schema/domain/cron_descriptors.py). */
+const NAMED: Record<string, string> = {
+  '@yearly': '0 0 1 1 *',
+  '@annually': '0 0 1 1 *',
+  '@monthly': '0 0 1 * *',
+  '@weekly': '0 0 * * 0',
+  '@daily': '0 0 * * *',
+  '@midnight': '0 0 * * *',
+  '@hourly': '0 * * * *',
+}
+const UNIT_MS: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000 }
+const MIN_EVERY_MS = 60_000
+const MAX_EVERY_MS = 366 * 24 * 3_600_000
+
+/** The interval of `@every <duration>` in ms (h, m, s units as Go writes them); a string says why not. */
+export function everyInterval(expression: string): number | string | null {
+  const [head, ...rest] = normalizeExpression(expression).split(' ')
+  if (head !== '@every') return null
+  const duration = rest.join('')
+  const parts = [...duration.matchAll(/(\d+(?:\.\d+)?)(h|m|s)/g)]
+  if (!duration || parts.map((p) => p[0]).join('') !== duration) return 'give a duration such as 2h, 30m or 1h30m'
+  const ms = parts.reduce((sum, p) => sum + Number(p[1]) * UNIT_MS[p[2]], 0)
+  if (ms < MIN_EVERY_MS || ms > MAX_EVERY_MS) return 'between 1 minute and 366 days'
+  return ms
+}
+
+/** The 5-field expression to compute with: a named descriptor's, or the expression itself. */
+function fieldsOf(expression: string): string {
+  return NAMED[expression] ?? expression
 }
 
 function cron(expression: string, timezone?: string): Cron {
@@ -27,6 +62,12 @@ function cron(expression: string, timezone?: string): Cron {
 export function checkExpression(text: string): ExpressionCheck {
   const expression = normalizeExpression(text)
   if (!expression) return { ok: false, problem: 'empty' }
+  if (expression.startsWith('@')) {
+    if (NAMED[expression]) return { ok: true, expression }
+    const every = everyInterval(expression)
+    if (typeof every === 'number') return { ok: true, expression }
+    return { ok: false, problem: 'invalid', detail: every ?? `use ${Object.keys(NAMED).join(', ')} or @every <duration>` }
+  }
   const count = expression.split(' ').length
   if (count !== 5) return { ok: false, problem: 'fieldCount', count }
   try {
@@ -51,8 +92,10 @@ export function isTimeZone(timezone: string): boolean {
 export function nextRuns(expression: string, timezone: string, count = 5, from: Date = new Date()): Date[] {
   const check = checkExpression(expression)
   if (!check.ok || !isTimeZone(timezone)) return []
+  const every = everyInterval(check.expression)
+  if (typeof every === 'number') return Array.from({ length: count }, (_, i) => new Date(from.getTime() + (i + 1) * every))
   try {
-    return cron(check.expression, timezone).nextRuns(count, from)
+    return cron(fieldsOf(check.expression), timezone).nextRuns(count, from)
   } catch {
     return []
   }
@@ -62,8 +105,12 @@ export function nextRuns(expression: string, timezone: string, count = 5, from: 
 export function describeExpression(expression: string, locale: 'en' | 'zh'): string | null {
   const check = checkExpression(expression)
   if (!check.ok) return null
+  if (typeof everyInterval(check.expression) === 'number') {
+    const duration = check.expression.slice('@every '.length)
+    return locale === 'zh' ? `每隔 ${duration}（从上次运行起算）` : `Every ${duration}, counted from the previous run`
+  }
   try {
-    return cronstrue.toString(check.expression, {
+    return cronstrue.toString(fieldsOf(check.expression), {
       locale: locale === 'zh' ? 'zh_CN' : 'en',
       use24HourTimeFormat: true,
       verbose: false,

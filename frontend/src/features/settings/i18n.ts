@@ -15,6 +15,7 @@ export const en = {
     mismatch: 'The two new passwords differ.',
     same: 'The new password is the same as the current one.',
     currentRequired: 'Enter your current password.',
+    required: 'Your password was imported from Message Nest, which stored it unprotected. Choose a new one to continue.',
   },
   site: {
     title: 'Site',
@@ -104,6 +105,7 @@ export const zh: typeof en = {
     mismatch: '两次输入的新密码不一致。',
     same: '新密码与当前密码相同。',
     currentRequired: '请输入当前密码。',
+    required: '你的密码是从 Message Nest 导入的（它以明文保存密码）。请设置新密码后继续。',
   },
   site: {
     title: '站点',
