@@ -20,8 +20,9 @@ from typing import Generic, TypeVar
 T = TypeVar("T")
 R = TypeVar("R")
 # Items in one transaction: large enough to amortise the commit, small enough that the
-# transaction's locks and the first caller's wait stay short.
-MAX_GROUP_ITEMS = 500
+# transaction's locks (foreign-key share locks on the API key, task and channel rows, which an
+# UPDATE of the key's last use waits for) and the first caller's wait stay short.
+MAX_GROUP_ITEMS = 100
 
 
 @dataclass

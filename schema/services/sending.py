@@ -66,6 +66,8 @@ class _Ready:
     planned: list[PlannedDelivery]
     channel_names: dict[int, str]
     warnings: list[str]
+    # Taken in the caller's own context: the group's transaction runs in another task.
+    trace: tuple[str, str]
 
 
 async def accept_send(runtime: Runtime, principal: Principal, data: dict[str, Any]) -> SendResult:
@@ -153,6 +155,7 @@ async def _prepare(
         planned=planned,
         channel_names=names,
         warnings=warnings_for(planned, request),
+        trace=message_trace(),
     )
 
 
@@ -331,7 +334,7 @@ async def _write(items: list[tuple[Principal, _Ready]]) -> list[tuple[Message, l
 async def _message_row(principal: Principal, ready: _Ready, now: datetime) -> Message:
     request, target, content = ready.request, ready.target, ready.content
     is_task = isinstance(target, Task)
-    trace_id, traceparent = message_trace()
+    trace_id, traceparent = ready.trace
     return await Message.create(
         owner_id=target.owner_id,
         task_id=target.id if is_task else None,
