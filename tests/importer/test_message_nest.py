@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 
 from schema import legacy_token
@@ -689,6 +690,23 @@ async def test_import_maps_everything_and_is_idempotent(
     )
     assert response.status_code == 200, response.text
     assert (await Message.get(id=response.json()["data"]["message_id"])).template_id == template.id
+
+    # Day one without touching any caller: an admin accepts the imported task's Message Nest token,
+    # and Message Nest's documented token-only requests work unchanged (v1 POST, the GET form).
+    switch = "mutation($id: Int!) { updateTask(id: $id, input: {acceptLegacyToken: true}) { legacyToken } }"
+    token = legacy_token.encode(ids["task"])
+    assert (await admin.call(switch, {"id": task.id}))["updateTask"]["legacyToken"] == token
+    async with httpx.AsyncClient(base_url=server) as anonymous:
+        posted = await anonymous.post(
+            "/api/v1/message/send", json={"token": token, "title": "Hi", "text": "token only"}
+        )
+        fetched = await anonymous.get("/api/send", params={"token": token, "title": "Hi", "text": "GET"})
+    for response in (posted, fetched):
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert (body["code"], body["msg"]) == (200, "提交成功\uff01"), body
+        message = await Message.get(id=body["data"]["message_id"])
+        assert message.task_id == task.id and message.api_key_id is None
 
 
 async def test_dry_run_writes_nothing(mn: MnWorld, admin: GraphQLClient, box: SecretBox) -> None:
