@@ -49,14 +49,9 @@ async def readyz(server: str) -> tuple[int, dict[str, Any]]:
         return response.status_code, body
 
 
-async def test_a_held_table_lock_gives_unavailable_and_not_ready(
-    server: str, admin: GraphQLClient, sink: WebhookSink, locker: aiomysql.Connection
-) -> None:
-    task_id, _ = await webhook_task(admin, sink)
-    assert (await readyz(server))[0] == 200
-    async with locker.cursor() as cur:
-        await cur.execute("LOCK TABLES messages WRITE")
-
+async def assert_locked_out(server: str, admin: GraphQLClient, task_id: int) -> None:
+    """While a write lock is held on `messages`: not ready, and a send answers UNAVAILABLE (503)
+    with Retry-After and words about the lock, once the server's lock wait runs out."""
     status, body = await readyz(server)
     assert status == 503 and body["checks"]["database"].startswith("failed"), body
     async with httpx.AsyncClient(base_url=server, timeout=60) as http:
@@ -70,6 +65,17 @@ async def test_a_held_table_lock_gives_unavailable_and_not_ready(
     [error] = answer.json()["errors"]
     assert error["extensions"]["code"] == "UNAVAILABLE", error
     assert "lock" in error["message"]
+
+
+async def test_a_held_table_lock_gives_unavailable_and_not_ready(
+    server: str, admin: GraphQLClient, sink: WebhookSink, locker: aiomysql.Connection
+) -> None:
+    task_id, _ = await webhook_task(admin, sink)
+    assert (await readyz(server))[0] == 200
+    async with locker.cursor() as cur:
+        await cur.execute("LOCK TABLES messages WRITE")
+
+    await assert_locked_out(server, admin, task_id)
 
     async with locker.cursor() as cur:
         await cur.execute("UNLOCK TABLES")

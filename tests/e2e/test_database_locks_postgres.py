@@ -11,12 +11,11 @@ import os
 from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
 import pytest
 
 from schema.settings import Settings
-from tests.e2e.test_database_locks import readyz
-from tests.e2e.test_delivery import SEND, webhook_task
+from tests.e2e.test_database_locks import assert_locked_out, readyz
+from tests.e2e.test_delivery import webhook_task
 from tests.fakes.webhook_sink import WebhookSink
 from tests.helpers import GraphQLClient
 
@@ -46,19 +45,7 @@ async def test_a_held_table_lock_gives_unavailable_and_not_ready(
     # EXCLUSIVE: others may still read the table, but no one writes it (as a long migration would).
     await locker.execute("LOCK TABLE messages IN EXCLUSIVE MODE")
 
-    status, body = await readyz(server)
-    assert status == 503 and body["checks"]["database"].startswith("failed"), body
-    async with httpx.AsyncClient(base_url=server, timeout=60) as http:
-        answer = await http.post(
-            "/graphql",
-            json={"query": SEND, "variables": {"i": {"taskId": task_id, "text": "while locked"}}},
-            headers={"Authorization": f"Bearer {admin.token}"},
-        )
-    assert answer.status_code == 503, answer.text
-    assert answer.headers["Retry-After"]
-    [error] = answer.json()["errors"]
-    assert error["extensions"]["code"] == "UNAVAILABLE", error
-    assert "lock" in error["message"]
+    await assert_locked_out(server, admin, task_id)
 
     await lock.rollback()
     assert await locker.fetchval("SELECT COUNT(*) FROM messages WHERE text = 'while locked'") == 0
