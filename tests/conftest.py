@@ -195,7 +195,10 @@ async def server(settings: Settings, served_app: Starlette) -> AsyncIterator[str
 async def anonymous(server: str, served_app: Starlette) -> AsyncIterator[GraphQLClient]:
     runtime = served_app.state.runtime
     assert runtime.feed is not None  # the session's server serves subscriptions
-    async with httpx.AsyncClient(base_url=server, timeout=30) as http:
+    # The pool drops idle connections well before uvicorn closes them (5 s): with both at 5 s, a
+    # request could go out on a connection the server was just closing (httpx.ReadError).
+    limits = httpx.Limits(keepalive_expiry=2.0)
+    async with httpx.AsyncClient(base_url=server, timeout=30, limits=limits) as http:
         yield GraphQLClient(http, announcements=Announcements(runtime.feed.deliveries))
 
 
